@@ -1,0 +1,318 @@
+"""The reverse walk over the tape: ``backward`` and ``grad``.
+
+1. Collect the Function nodes reachable from the roots with an explicit stack.
+2. Visit them in reverse tape order (descending sequence number): a node's output
+   gradient is complete once every later node has run.
+3. Each node's gradient is popped from a dict as it is consumed (Chainer's
+   GradTable), handed to its backward, and the input gradients are reduced to the
+   input shapes here, once, for every op (ops never unbroadcast).
+4. Unless ``retain_graph``, each node's saved buffers and edges are dropped right
+   after it ran, so the graph is torn down iteratively as the walk goes.
+"""
+from __future__ import annotations
+
+from operator import attrgetter
+
+from .function import _FREED_MSG, DelayedError, Function, _seq
+from .grad_mode import _State
+
+_by_seq = attrgetter("seq")
+
+
+def _root_grads(tensors, grad_tensors, who):
+    roots = []
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{who}: expected Tensors as outputs, got {type(t).__name__}")
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn "
+                "(did you create it under no_grad, detach it, or forget requires_grad=True?)"
+            )
+        if g is None:
+            if t.data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs, but the output has "
+                    f"shape {tuple(t.shape)}: pass gradient= (a tensor of that shape), or reduce "
+                    "the output first (e.g. loss.sum() or loss.mean())"
+                )
+            g = Tensor._wrap(t.data.dtype.type(1) + t.xp.zeros(t.shape, t.data.dtype))
+        else:
+            if not isinstance(g, Tensor):
+                g = Tensor._wrap(t.xp.asarray(g, dtype=t.data.dtype))
+            if g.shape != t.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
+                    f"output[{i}] has a shape of {tuple(t.shape)}"
+                )
+        roots.append((t._ctx if t._ctx is not None else t, g))
+    return roots
+
+
+def _collect(roots):
+    """All Function nodes reachable from the roots, in reverse tape order."""
+    seen = set()
+    stack = []
+    for node, _ in roots:
+        if isinstance(node, Function) and node not in seen:
+            seen.add(node)
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        parents = node.parents
+        if parents is None:
+            raise RuntimeError(_FREED_MSG)
+        for p in parents:
+            if p is not None and p not in seen and isinstance(p, Function):
+                seen.add(p)
+                stack.append(p)
+    return sorted(seen, key=_by_seq, reverse=True)
+
+
+def _prune(order, targets):
+    """Nodes of ``order`` from which some target (node or leaf) is reachable."""
+    useful = set()
+    for node in reversed(order):  # ascending seq: parents first
+        if node in targets or any(p in useful or (p is not None and p in targets) for p in node.parents):
+            useful.add(node)
+    return useful
+
+
+def run_backward(roots, retain_graph, create_graph, targets=None):
+    """Propagate ``roots`` [(node, grad)] backward.
+
+    Without ``targets`` gradients accumulate into the ``.grad`` of leaves; with
+    ``targets`` (a dict node -> None) they are returned in that dict instead and
+    no ``.grad`` is touched.
+    """
+    order = _collect(roots)
+    grads: dict = {}
+    owned: set = set()  # keys whose stored gradient no one else references
+    for node, g in roots:
+        _accumulate(grads, owned, node, g, False, create_graph)
+    useful = _prune(order, targets) if targets is not None else None
+
+    prev = _State.enabled
+    _State.enabled = create_graph
+    try:
+        for node in order:
+            if useful is not None and node not in useful:
+                continue
+            gy = grads.pop(node, None)
+            if gy is not None:
+                if node._hooks:
+                    for hook in node._hooks:
+                        r = hook(gy)
+                        if r is not None:
+                            gy = r
+                if node._retained is not None:
+                    t = node._retained()
+                    if t is not None:
+                        _set_grad(t, gy, create_graph, False)
+                if targets is not None and node in targets:
+                    targets[node] = gy
+                if node.parents is None:
+                    raise RuntimeError(_FREED_MSG)
+                if create_graph and node.once_differentiable:
+                    gxs = _run_once_differentiable(node, gy)
+                else:
+                    gxs = node._run_backward(gy)
+                    if not isinstance(gxs, tuple):
+                        gxs = (gxs,)
+                _propagate(node, gy, gxs, grads, owned, create_graph)
+            if not retain_graph:
+                node._release()
+    finally:
+        _State.enabled = prev
+
+    # what is left in ``grads`` belongs to leaves (or to pruned nodes)
+    for key, g in grads.items():
+        if not isinstance(key, Tensor):
+            continue
+        if targets is not None:
+            if key in targets:
+                targets[key] = g
+            continue
+        if key._hooks:
+            for hook in key._hooks:
+                r = hook(g)
+                if r is not None:
+                    g = r
+        _set_grad(key, g, create_graph, key in owned)
+
+
+def _propagate(node, gy, gxs, grads, owned, create_graph):
+    parents = node.parents
+    if len(gxs) != len(parents):
+        raise RuntimeError(
+            f"function {node.name()} returned {len(gxs)} gradients, expected {len(parents)}"
+        )
+    for i, (p, gx) in enumerate(zip(parents, gxs)):
+        if p is None or gx is None:
+            continue
+        if not isinstance(gx, Tensor):
+            raise TypeError(
+                f"function {node.name()} returned a gradient of type {type(gx).__name__} "
+                f"for input {i}; expected a Tensor or None"
+            )
+        if isinstance(p, Tensor):
+            shape, dtype = p.shape, p.data.dtype
+        else:
+            shape, dtype = p.shape, p.dtype
+        fresh = gx is not gy and gx.data.base is None
+        if gx.shape != shape:
+            try:
+                gx = _sum_to(gx, shape)
+            except ValueError:
+                raise RuntimeError(
+                    f"function {node.name()} returned an invalid gradient at index {i} - got "
+                    f"shape {tuple(gx.shape)} but expected shape compatible with {tuple(shape)}"
+                ) from None
+            fresh = True
+        if gx.data.dtype != dtype:
+            gx = gx.to(Tensor._dtype_of(dtype))
+            fresh = True
+        if fresh and any(gx is o for j, o in enumerate(gxs) if j != i):
+            fresh = False  # the op handed one tensor to two inputs
+        _accumulate(grads, owned, p, gx, fresh, create_graph)
+
+
+def _run_once_differentiable(node, gy):
+    """Run a backward that is not differentiable; its results raise if differentiated."""
+    _State.enabled = False
+    try:
+        gxs = node._run_backward(gy)
+    finally:
+        _State.enabled = True
+    if not isinstance(gxs, tuple):
+        gxs = (gxs,)
+    return tuple(None if g is None else _poisoned(g, node.name()) for g in gxs)
+
+
+def _poisoned(g, op_name):
+    err = DelayedError.__new__(DelayedError)
+    err.op_name = op_name
+    err.parents = (None,)
+    err.seq = next(_seq)
+    err.shape, err.dtype = g.shape, g.data.dtype
+    return Tensor._wrap(g.data, ctx=err)
+
+
+def _accumulate(grads, owned, key, g, fresh, create_graph):
+    old = grads.get(key)
+    if old is None:
+        grads[key] = g
+        if fresh:
+            owned.add(key)
+    elif create_graph:
+        grads[key] = old + g
+    elif key in owned:
+        old.data += g.data
+    else:
+        grads[key] = Tensor._wrap(old.data + g.data)
+        owned.add(key)
+
+
+def _set_grad(t, g, create_graph, fresh):
+    """Accumulate ``g`` into ``t.grad`` (in place unless building a graph)."""
+    if t.grad is None:
+        if create_graph:
+            t.grad = g
+        else:
+            t.grad = g if fresh and g.data.flags.writeable else Tensor._wrap(g.data.copy())
+    elif create_graph or t.grad.requires_grad:
+        t.grad = t.grad + g
+    else:
+        t.grad.data += g.data
+
+
+def _sum_to(g, shape):
+    from ..ops.movement import sum_to
+
+    return sum_to(g, shape)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Compute the sum of gradients of ``tensors`` w.r.t. graph leaves into their ``.grad``.
+
+    Args:
+        tensors: a Tensor or sequence of Tensors to differentiate.
+        grad_tensors: matching gradients (None allowed for scalar outputs).
+        retain_graph: keep saved buffers for another backward (defaults to create_graph).
+        create_graph: record the backward itself, for higher-order derivatives.
+        inputs: accumulate only into these leaves (others untouched).
+    """
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    tensors = tuple(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,) * (1 if grad_tensors is not None else len(tensors))
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _root_grads(tensors, tuple(grad_tensors), "backward")
+    if inputs is None:
+        run_backward(roots, retain_graph, create_graph)
+        return
+    if isinstance(inputs, Tensor):
+        inputs = (inputs,)
+    got = grad(tensors, inputs, grad_tensors, retain_graph, create_graph, allow_unused=True)
+    for t, g in zip(inputs, got):
+        if g is not None:
+            _set_grad(t, g, create_graph, False)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False, materialize_grads=False):
+    """Return the gradients of ``outputs`` w.r.t. ``inputs`` (no ``.grad`` is touched).
+
+    Args:
+        outputs: Tensor or sequence of Tensors.
+        inputs: Tensor or sequence of Tensors (leaves or intermediate results).
+        grad_outputs: gradients w.r.t. each output (None for scalar outputs).
+        retain_graph: keep the graph (defaults to create_graph).
+        create_graph: build a graph of the derivative, for higher-order derivatives.
+        allow_unused: return None for inputs the outputs do not depend on instead of raising.
+        materialize_grads: return zeros instead of None for unused inputs.
+
+    Returns:
+        A tuple with one gradient per input.
+    """
+    if isinstance(outputs, Tensor):
+        outputs = (outputs,)
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    outputs = tuple(outputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,) * len(outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if materialize_grads:
+        allow_unused = True
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{i}] is a {type(t).__name__}, expected a Tensor")
+        if not t.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (inputs[{i}]) does not require grad")
+    roots = _root_grads(outputs, tuple(grad_outputs), "grad")
+    keys = [t._ctx if t._ctx is not None else t for t in inputs]
+    targets = dict.fromkeys(keys)
+    run_backward(roots, retain_graph, create_graph, targets)
+    result = []
+    for i, (t, k) in enumerate(zip(inputs, keys)):
+        g = targets[k]
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"One of the differentiated Tensors (inputs[{i}], shape {tuple(t.shape)}) "
+                    "appears to not have been used in the graph. Set allow_unused=True if this "
+                    "is the desired behavior."
+                )
+            if materialize_grads:
+                g = Tensor._wrap(t.xp.zeros_like(t.data))
+        elif not create_graph and g.requires_grad:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)
+
+
+from ..tensor import Tensor  # noqa: E402

@@ -1,0 +1,286 @@
+"""``Function``: the base of every differentiable op (the node type of the tape).
+
+Two ways to write one:
+
+* internal ops (``minigrad/ops``): ``forward(self, *arrays, **attrs)`` works on raw
+  NumPy/CuPy arrays through ``self.xp``; ``backward(self, gy)`` receives and returns
+  Tensors, built from minigrad ops, so the same formula serves first and higher
+  order derivatives. ``self`` is the ctx.
+* user ops, PyTorch style: ``@staticmethod forward(ctx, *tensors)`` and
+  ``@staticmethod backward(ctx, *grads)``, both on Tensors, with
+  ``ctx.save_for_backward``/``ctx.saved_tensors``/``ctx.needs_input_grad``.
+
+Either way ``Op.apply(*args)`` runs forward and, when grad mode is on and an input
+requires grad, records the node on the output: ``out.grad_fn``.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from .. import backend
+from .grad_mode import _State
+
+_seq = itertools.count()
+
+_IN, _OUT, _BUF = 0, 1, 2
+_new = object.__new__
+_ndarray = np.ndarray
+_FALSES = [(False,) * n for n in range(16)]
+_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class Function:
+    """A node on the tape: one op application, holding what its backward needs.
+
+    Attributes set by ``apply`` when the op is recorded:
+        parents: per input, the node its gradient flows to: the input's ``grad_fn``,
+            the input itself if it is a leaf that requires grad, or None.
+        needs_input_grad: per input, whether it requires grad.
+        seq: sequence number on the tape (later ops have larger numbers).
+        shape, dtype: the output's shape and NumPy dtype (the engine checks grads
+            against them).
+    """
+
+    once_differentiable = False  # True: backward is not itself differentiable
+    _user = False  # PyTorch-style static forward/backward on Tensors
+    _hooks = None
+    _retained = None
+    _trace = None
+    parents = None
+    _saved = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("forward"), staticmethod):
+            cls._user = True
+
+    # ---- forward -------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run the op on Tensors and record it on the tape if needed."""
+        if cls._user:
+            return _apply_user(cls, args, kwargs)
+        ctx = _new(cls)
+        record = False
+        if _State.enabled:
+            for t in args:
+                if t.requires_grad:
+                    record = True
+                    break
+        data = [t.data for t in args]
+        xp = np
+        for d in data:
+            if type(d) is not _ndarray:
+                xp = _check_devices(cls, args, data)
+                break
+        ctx.xp = xp
+        ctx.needs_input_grad = tuple([t.requires_grad for t in args]) if record else _FALSES[len(args)]
+        ctx._saved = ()
+        y = ctx.forward(*data, **kwargs)
+        if xp is np and type(y) is not _ndarray:  # NumPy returns scalars for 0-d results
+            y0, y = y, np.asarray(y)
+            if ctx._saved:
+                ctx._saved = tuple([y if s is y0 else s for s in ctx._saved])
+        out = _wrap(y)
+        if record:
+            ctx._record(args, out)
+        return out
+
+    def _record(self, inputs, out):
+        self.parents = tuple([
+            t._ctx if t._ctx is not None else (t if t.requires_grad else None) for t in inputs
+        ])
+        self.seq = next(_seq)
+        y = out.data
+        self.shape = y.shape
+        self.dtype = y.dtype
+        if self._saved:
+            self._saved = tuple(_resolve(s, inputs, out) for s in self._saved)
+        out._ctx = self
+        out.requires_grad = True
+        if _State.anomaly:
+            import traceback
+
+            self._trace = traceback.format_stack()[:-2]
+
+    def forward(self, *arrays, **attrs):
+        raise NotImplementedError(f"{type(self).__name__} does not implement forward")
+
+    def backward(self, gy):
+        raise NotImplementedError(f"{type(self).__name__} does not implement backward")
+
+    # ---- saved tensors -------------------------------------------------------
+    def save_for_backward(self, *items):
+        """Save arrays (in ``forward``) or Tensors (in a user ``forward``) for backward.
+
+        An item that is one of the inputs is saved as that input Tensor and its
+        version is checked at backward; the output likewise; anything else is a
+        constant buffer.
+        """
+        self._saved = items
+
+    @property
+    def saved_tensors(self):
+        """The saved items as Tensors, after checking no in-place op changed them."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED_MSG)
+        out = []
+        for i, s in enumerate(saved):
+            kind = s[0]
+            if kind == _IN:
+                t = s[1]
+                if t._vc[0] != s[2]:
+                    self._raise_version(i, t.shape, t._vc[0], s[2])
+                out.append(t)
+            elif kind == _OUT:
+                if s[2][0] != s[3]:
+                    self._raise_version(i, s[1].shape, s[2][0], s[3])
+                out.append(Tensor._wrap(s[1], ctx=self))
+            else:
+                out.append(Tensor._wrap(s[1]) if s[1] is not None else None)
+        return tuple(out)
+
+    def _raise_version(self, i, shape, now, expected):
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: saved tensor {i} of {self.name()} (shape {tuple(shape)}) is at "
+            f"version {now}; expected version {expected} instead. Use out-of-place ops "
+            "(x = x * 2 rather than x *= 2) on tensors that an earlier op needs for backward."
+        )
+
+    # ---- introspection -------------------------------------------------------
+    def name(self) -> str:
+        return f"{type(self).__name__}Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self):
+        return tuple((p, 0) for p in (self.parents or ()))
+
+    def register_hook(self, hook):
+        """Call ``hook(grad_output)`` when this node's output gradient is computed."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _RemovableHandle(self._hooks, hook)
+
+    def _run_backward(self, gy):
+        """Call backward; return one gradient (or None) per recorded input."""
+        if not self._user:
+            return self.backward(gy)
+        gxs = type(self).backward(self, gy)
+        if not isinstance(gxs, tuple):
+            gxs = (gxs,)
+        mask = self._arg_is_tensor  # PyTorch returns None for non-Tensor args; drop those
+        if len(gxs) == len(mask):
+            gxs = tuple(g for g, m in zip(gxs, mask) if m)
+        return gxs
+
+    def _release(self):
+        """Free saved buffers and edges after backward (no retain_graph)."""
+        self.__dict__.clear()
+        self._freed = True
+
+    @property
+    def freed(self) -> bool:
+        return self.__dict__.get("_freed", False)
+
+
+def _resolve(item, inputs, out):
+    """Turn one saved item into (_IN, tensor, version) / (_OUT, array, vc, version) / (_BUF, array)."""
+    if isinstance(item, Tensor):
+        if item is out:
+            return (_OUT, out.data, out._vc, out._vc[0])
+        return (_IN, item, item._vc[0])
+    if item is None:
+        return (_BUF, None)
+    for t in inputs:
+        if item is t.data:
+            return (_IN, t, t._vc[0])
+    if item is out.data:
+        return (_OUT, out.data, out._vc, out._vc[0])
+    return (_BUF, item)
+
+
+def _check_devices(cls, tensors, data):
+    devs = [backend.device_of(d) for d in data]
+    for t, d in zip(tensors[1:], devs[1:]):
+        if d != devs[0]:
+            raise RuntimeError(
+                f"Expected all tensors to be on the same device, but found at least two devices, "
+                f"{devs[0]} and {d}! (in {cls.__name__}, shapes {tuple(tensors[0].shape)} and "
+                f"{tuple(t.shape)})"
+            )
+    return backend.get_array_module(*data)
+
+
+def _apply_user(cls, args, kwargs):
+    """apply() for PyTorch-style Functions: forward(ctx, *args) on Tensors under no_grad."""
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    ctx = cls.__new__(cls)
+    record = _State.enabled and any(t.requires_grad for t in tensors)
+    ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+    ctx._saved = ()
+    ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
+    prev = _State.enabled
+    _State.enabled = False
+    try:
+        out = cls.forward(ctx, *args, **kwargs)
+    finally:
+        _State.enabled = prev
+    if isinstance(out, (tuple, list)):
+        raise NotImplementedError(
+            f"{cls.__name__}.forward returned {len(out)} outputs; minigrad's custom Functions "
+            "support a single output Tensor (return one Tensor, or write one Function per output)"
+        )
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
+    if any(out is t for t in tensors):
+        out = Tensor._wrap(out.data)  # a new node needs a new tensor (PyTorch makes a view)
+    if record:
+        ctx._record(tensors, out)
+    return out
+
+
+class _RemovableHandle:
+    """Returned by register_hook; ``handle.remove()`` unregisters the hook."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        try:
+            self._hooks.remove(self._hook)
+        except ValueError:
+            pass
+
+
+class DelayedError(Function):
+    """Stands in for a once-differentiable backward under create_graph: differentiating
+    through its output raises instead of returning a wrong answer."""
+
+    def forward(self, x, op_name=""):
+        self.op_name = op_name
+        return x
+
+    def backward(self, gy):
+        raise RuntimeError(
+            f"{self.op_name} is not twice differentiable in minigrad: its backward is "
+            "implemented directly on arrays. Higher-order gradients through it are not supported."
+        )
+
+
+from ..tensor import Tensor  # noqa: E402  (circular: tensor.py imports ops which import us)
+
+_wrap = Tensor._wrap

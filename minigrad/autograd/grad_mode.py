@@ -1,0 +1,81 @@
+"""Grad mode: whether ops record themselves on the tape.
+
+``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and
+as decorators, as in PyTorch. The flag is process-global (PyTorch's is per thread).
+"""
+from __future__ import annotations
+
+import functools
+
+
+class _State:
+    enabled = True
+    anomaly = False  # set by autograd.detect_anomaly / set_detect_anomaly
+
+
+def is_grad_enabled() -> bool:
+    return _State.enabled
+
+
+class _GradModeContext:
+    """Base for the grad-mode context managers; also usable as a decorator."""
+
+    _mode = True
+
+    def __enter__(self):
+        self._prev = _State.enabled
+        _State.enabled = self._mode
+
+    def __exit__(self, *exc):
+        _State.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = _State.enabled
+            _State.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _State.enabled = prev
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Disable recording: results of ops inside have ``requires_grad=False``."""
+
+    _mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Re-enable recording inside a ``no_grad`` block."""
+
+    _mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """``set_grad_enabled(mode)``: switch recording on or off.
+
+    Takes effect immediately when called (as in PyTorch), and restores the
+    previous mode when used as a context manager that exits.
+    """
+
+    def __init__(self, mode: bool):
+        self._prev = _State.enabled
+        self._mode = bool(mode)
+        _State.enabled = self._mode
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        _State.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        _State.enabled = self._prev  # used as a decorator: switching now was premature
+        return super().__call__(fn)

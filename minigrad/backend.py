@@ -1,0 +1,160 @@
+"""The one place that chooses the array module (NumPy on CPU, CuPy on CUDA).
+
+Nothing else in minigrad imports CuPy: everything asks this module for ``xp``.
+CuPy is imported lazily, the first time a CUDA device is asked for, so CPU-only
+machines never need it.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+_cupy = None
+_cupy_error: str | None = None
+
+_INSTALL_HINT = 'install CuPy with: pip install "minigrad[cuda12]" (or "minigrad[cuda13]")'
+
+
+def _load_cupy():
+    """Import cupy once; return it or None (remembering why it failed)."""
+    global _cupy, _cupy_error
+    if _cupy is None and _cupy_error is None:
+        try:
+            import cupy  # noqa: PLC0415 - lazy on purpose
+
+            if cupy.cuda.runtime.getDeviceCount() < 1:
+                raise RuntimeError("CuPy found no CUDA device")
+            _cupy = cupy
+        except Exception as e:  # ImportError, CUDA driver errors, ...
+            _cupy_error = f"{type(e).__name__}: {e}"
+    return _cupy
+
+
+def cupy_available() -> bool:
+    """True when CuPy imports and sees at least one GPU."""
+    return _load_cupy() is not None
+
+
+class Device:
+    """A device, as in ``torch.device``: ``Device('cpu')``, ``Device('cuda:1')``."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: "str | Device", index: int | None = None):
+        if isinstance(type, Device):
+            type, index = type.type, type.index if index is None else index
+        if not isinstance(type, str):
+            raise TypeError(f"device must be a string like 'cpu' or 'cuda:0', got {type!r}")
+        if ":" in type:
+            type, _, idx = type.partition(":")
+            if not idx.isdigit():
+                raise RuntimeError(f"invalid device string: '{type}:{idx}'")
+            index = int(idx)
+        if type not in ("cpu", "cuda"):
+            raise RuntimeError(f"unknown device type '{type}': expected 'cpu' or 'cuda'")
+        if type == "cpu":
+            index = None
+        self.type = type
+        self.index = index
+
+    def __repr__(self):
+        return f"device(type='{self.type}'" + (f", index={self.index})" if self.index is not None else ")")
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            try:
+                other = Device(other)
+            except (RuntimeError, TypeError):
+                return False
+        if not isinstance(other, Device):
+            return NotImplemented
+        return self.type == other.type and (self.index or 0) == (other.index or 0)
+
+    def __hash__(self):
+        return hash((self.type, self.index or 0))
+
+
+CPU = Device("cpu")
+
+
+def device(spec=None) -> Device:
+    """Parse a device spec (str, Device, int index of a GPU, or None -> default device)."""
+    if spec is None:
+        return default_device()
+    if isinstance(spec, Device):
+        return spec
+    if isinstance(spec, int):
+        return Device("cuda", spec)
+    return Device(spec)
+
+
+def default_device() -> Device:
+    """The device factories use when none is given: ``MINIGRAD_DEVICE`` or cpu."""
+    return Device(os.environ.get("MINIGRAD_DEVICE", "cpu"))
+
+
+def require_cuda():
+    """Return the cupy module or raise a RuntimeError saying what is missing."""
+    cp = _load_cupy()
+    if cp is None:
+        raise RuntimeError(
+            f"CUDA is not available ({_cupy_error}); minigrad runs on NVIDIA GPUs through CuPy: "
+            f"{_INSTALL_HINT}"
+        )
+    return cp
+
+
+def get_array_module(*arrays):
+    """NumPy or CuPy, from the arrays' type (``xp`` idiom of Chainer/DeZero)."""
+    for a in arrays:
+        if type(a) is np.ndarray:
+            continue
+        if _cupy is not None and isinstance(a, _cupy.ndarray):
+            return _cupy
+    return np
+
+
+def xp_for(dev: Device):
+    """The array module that holds arrays on ``dev``."""
+    return np if dev.type == "cpu" else require_cuda()
+
+
+def device_of(array) -> Device:
+    """The Device an array lives on."""
+    if type(array) is np.ndarray or _cupy is None or not isinstance(array, _cupy.ndarray):
+        return CPU
+    return Device("cuda", array.device.id)
+
+
+def to_device(array, dev: Device):
+    """Copy ``array`` to ``dev`` (no copy when it is already there)."""
+    src = device_of(array)
+    if src == dev:
+        return array
+    if dev.type == "cpu":
+        return array.get()
+    cp = require_cuda()
+    with cp.cuda.Device(dev.index or 0):
+        return cp.asarray(array)
+
+
+def as_numpy(array) -> np.ndarray:
+    """A NumPy array for ``array`` (copying from the GPU when needed)."""
+    if type(array) is np.ndarray:
+        return array
+    if _cupy is not None and isinstance(array, _cupy.ndarray):
+        return array.get()
+    return np.asarray(array)
+
+
+def on_device(dev: Device):
+    """Context manager selecting the CUDA device for allocations (no-op on CPU)."""
+    import contextlib
+
+    if dev.type == "cpu":
+        return contextlib.nullcontext()
+    return require_cuda().cuda.Device(dev.index or 0)

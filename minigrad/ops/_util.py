@@ -1,0 +1,89 @@
+"""Helpers shared by the op families: scalar/dtype promotion and dim normalisation."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..tensor import Tensor, _wrap_dim
+
+_Real = (int, float, bool)
+
+
+def const(value, like: Tensor, dtype=None) -> Tensor:
+    """A constant (no-grad) Tensor holding ``value`` on ``like``'s device."""
+    xp = like.xp
+    return Tensor._wrap(xp.asarray(value, dtype=dtype if dtype is not None else like.data.dtype))
+
+
+def as_tensor(x, like: Tensor | None = None) -> Tensor:
+    """``x`` as a Tensor (Python scalars and arrays become constants on ``like``'s device)."""
+    if isinstance(x, Tensor):
+        return x
+    if like is not None and isinstance(x, _Real + (numbers.Number,)):
+        return Tensor._wrap(like.xp.asarray(x, dtype=_dt.result_type(x)))
+    return Tensor(x, device=like.device if like is not None else None)
+
+
+def cast(t: Tensor, np_dtype) -> Tensor:
+    if t.data.dtype == np_dtype:
+        return t
+    from .elementwise import to
+
+    return to(t, dtype=_dt.from_numpy_dtype(np_dtype))
+
+
+def promote(a, b):
+    """(a, b) as Tensors of PyTorch's result dtype (scalars become 0-d constants)."""
+    if type(a) is Tensor and type(b) is Tensor:
+        da, db = a.data.dtype, b.data.dtype
+        if da == db:
+            return a, b
+        dt = _dt.result_type(a, b)
+        return cast(a, dt), cast(b, dt)
+    if type(a) is Tensor:
+        t, s, scalar_first = a, b, False
+    elif type(b) is Tensor:
+        t, s, scalar_first = b, a, True
+    elif isinstance(a, Tensor) or isinstance(b, Tensor):  # subclasses (Parameter)
+        t, s, scalar_first = (a, b, False) if isinstance(a, Tensor) else (b, a, True)
+    else:
+        raise TypeError(f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}")
+    if isinstance(s, Tensor):
+        dt = _dt.result_type(a, b)
+        a, b = cast(a, dt), cast(b, dt)
+        return a, b
+    if not isinstance(s, _Real):
+        if isinstance(s, numbers.Number):
+            s = s.item() if hasattr(s, "item") else float(s)
+        else:
+            s = Tensor(s, device=t.device)
+            return promote(a if not scalar_first else s, s if not scalar_first else b)
+    kind = t.data.dtype.kind
+    if kind == "f" or (kind in "iu" and type(s) is not float) or (kind == "b" and type(s) is bool):
+        dt = t.data.dtype
+    else:
+        dt = _dt.result_type(t, s)
+        t = cast(t, dt)
+    c = Tensor._wrap(t.xp.asarray(s, dtype=dt))
+    return (c, t) if scalar_first else (t, c)
+
+
+def norm_dims(dim, ndim):
+    """``dim`` (None, int or sequence, negatives allowed) as a sorted tuple of axes, or None."""
+    if dim is None:
+        return None
+    if isinstance(dim, (int, np.integer)):
+        return (_wrap_dim(int(dim), ndim),)
+    dims = tuple(_wrap_dim(int(d), ndim) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {tuple(dim)} appears multiple times in the list of dims")
+    return tuple(sorted(dims))
+
+
+def float_of(t: Tensor) -> Tensor:
+    """Int/bool tensors become the default float dtype (torch.sqrt(int_tensor) is float32)."""
+    if t.data.dtype.kind == "f":
+        return t
+    return cast(t, _dt.get_default_dtype().np)

@@ -1,0 +1,214 @@
+"""In-place ops: ``add_``, ``mul_``, ``fill_``, ``copy_``, ... and their autograd rules.
+
+Every in-place op bumps the tensor's version counter, so a node that saved the
+tensor for backward notices (``Function.saved_tensors`` raises).
+
+* Outside autograd (no_grad, or nothing requires grad) the array is updated with
+  ufuncs writing into it (``out=``): one pass over memory, no allocation.
+* When the result must be recorded, the old value is copied into a stand-in
+  tensor that takes over the old history, the op is run out of place on it, and
+  the result is written back into ``self``'s array; ``self`` takes the new node.
+* In-place on a leaf that requires grad raises, as in PyTorch; so does in-place on
+  a view of a tensor in a graph (PyTorch rebases such views; minigrad does not).
+"""
+from __future__ import annotations
+
+from ..autograd.grad_mode import _State
+from ..tensor import Tensor
+
+_LEAF_MSG = (
+    "a leaf Variable that requires grad is being used in an in-place operation ({op}). "
+    "Wrap the update in `with minigrad.no_grad():` (as optimizers do) or use an out-of-place op."
+)
+
+
+def _records(self, *others) -> bool:
+    if not _State.enabled:
+        return False
+    return self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
+
+
+def _check(self, op, *others):
+    """Raise for in-place ops autograd cannot express; return whether to record."""
+    rec = _records(self, *others)
+    if rec:
+        if self._ctx is None and self.requires_grad:
+            raise RuntimeError(_LEAF_MSG.format(op=op))
+        if self._base is not None:
+            raise RuntimeError(
+                f"{op}: in-place operation on a view of a tensor that is part of an autograd "
+                "graph is not supported by minigrad; clone() the view first or use an "
+                "out-of-place op."
+            )
+    return rec
+
+
+def _bump(self):
+    self._vc[0] += 1
+    return self
+
+
+def apply_(self, op, fn, *others):
+    """Generic in-place: ``self <- fn(self)``, recorded when needed."""
+    if _check(self, op, *others):
+        stand_in = Tensor._wrap(self.data.copy(), ctx=self._ctx)
+        stand_in.requires_grad = self.requires_grad
+        r = fn(stand_in)
+        _write(self, r, op)
+        self._ctx = r._ctx
+        self.requires_grad = r.requires_grad
+        return _bump(self)
+    prev = _State.enabled
+    _State.enabled = False
+    try:
+        r = fn(self)
+    finally:
+        _State.enabled = prev
+    _write(self, r, op)
+    return _bump(self)
+
+
+def _write(self, r, op):
+    rd = r.data
+    if rd.shape != self.data.shape:
+        raise RuntimeError(
+            f"{op}: output with shape {list(self.data.shape)} doesn't match the broadcast shape "
+            f"{list(rd.shape)}"
+        )
+    if rd.dtype != self.data.dtype and not _can_cast(rd.dtype, self.data.dtype):
+        raise RuntimeError(
+            f"{op}: result type {rd.dtype} can't be cast to the desired output type {self.data.dtype}"
+        )
+    if rd is not self.data:
+        self.data[...] = rd
+
+
+def _can_cast(src, dst):
+    kinds = "biuf"
+    return kinds.index(src.kind) <= kinds.index(dst.kind)
+
+
+def _operand(self, other):
+    return other.data if isinstance(other, Tensor) else other
+
+
+def _ufunc_(self, op, ufunc, other, fallback):
+    if _check(self, op, other):
+        return apply_(self, op, fallback, other)
+    o = _operand(self, other)
+    if isinstance(other, Tensor) and type(o) is not type(self.data):
+        raise RuntimeError(
+            f"{op}: expected all tensors to be on the same device, but found {self.device} and "
+            f"{other.device}"
+        )
+    try:
+        ufunc(self.data, o, out=self.data, casting="same_kind")
+    except ValueError as e:
+        raise RuntimeError(
+            f"{op}: output with shape {list(self.data.shape)} doesn't match the broadcast shape "
+            f"of the operands ({e})"
+        ) from None
+    except TypeError as e:  # numpy's UFuncTypeError
+        raise RuntimeError(f"{op}: {e}") from None
+    return _bump(self)
+
+
+def add_(self, other, alpha=1):
+    from .elementwise import add
+
+    if alpha != 1:
+        if _check(self, "add_", other):
+            return apply_(self, "add_", lambda s: add(s, other, alpha=alpha), other)
+        o = _operand(self, other)
+        other = o * alpha if not isinstance(o, (int, float)) else o * alpha
+        return _ufunc_(self, "add_", self.xp.add, other, None)
+    return _ufunc_(self, "add_", self.xp.add, other, lambda s: add(s, other))
+
+
+def mul_(self, other):
+    from .elementwise import mul
+
+    return _ufunc_(self, "mul_", self.xp.multiply, other, lambda s: mul(s, other))
+
+
+def div_(self, other):
+    from .elementwise import div
+
+    if self.data.dtype.kind != "f":
+        raise RuntimeError(
+            f"div_: result type Float can't be cast to the desired output type {self.dtype}"
+        )
+    return _ufunc_(self, "div_", self.xp.true_divide, other, lambda s: div(s, other))
+
+
+def addcmul_(self, t1, t2, value=1):
+    from .elementwise import add
+
+    if _check(self, "addcmul_", t1, t2):
+        return apply_(self, "addcmul_", lambda s: add(s, t1 * t2 * value), t1, t2)
+    prod = _operand(self, t1) * _operand(self, t2)
+    if value != 1:
+        prod *= value
+    return _ufunc_(self, "addcmul_", self.xp.add, prod, None)
+
+
+def addcdiv_(self, t1, t2, value=1):
+    from .elementwise import add
+
+    if _check(self, "addcdiv_", t1, t2):
+        return apply_(self, "addcdiv_", lambda s: add(s, t1 / t2 * value), t1, t2)
+    q = _operand(self, t1) / _operand(self, t2)
+    if value != 1:
+        q *= value
+    return _ufunc_(self, "addcdiv_", self.xp.add, q, None)
+
+
+def fill_(self, value):
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions."
+            )
+        if _check(self, "fill_", value):
+            return apply_(self, "fill_", lambda s: s * 0 + value.reshape(()), value)
+        value = value.item()
+    if _check(self, "fill_"):
+        return apply_(self, "fill_", lambda s: s * 0 + value)
+    self.data.fill(value)
+    return _bump(self)
+
+
+def copy_(self, src):
+    from .elementwise import to
+    from .movement import broadcast_to
+
+    if not isinstance(src, Tensor):
+        src = Tensor(src)
+    if _check(self, "copy_", src):
+        def fn(s):
+            return s * 0 + broadcast_to(to(src, dtype=self.dtype, device=self.device), tuple(self.shape))
+
+        return apply_(self, "copy_", fn, src)
+    from .. import backend
+
+    data = src.data
+    if type(data) is not type(self.data):
+        data = backend.to_device(data, self.device)
+    try:
+        self.data[...] = data
+    except ValueError:
+        raise RuntimeError(
+            f"copy_: the source of shape {list(src.shape)} can't be broadcast to the destination "
+            f"of shape {list(self.shape)}"
+        ) from None
+    return _bump(self)
+
+
+def random_(self, kind, a, b, generator):
+    from .. import random as _random
+
+    if _check(self, f"{kind}_"):
+        raise RuntimeError(_LEAF_MSG.format(op=f"{kind}_"))
+    vals = _random.sample(kind, self.shape, self.data.dtype, self.device, a, b, generator)
+    self.data[...] = vals
+    return _bump(self)
