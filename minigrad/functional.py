@@ -1,16 +1,15 @@
 """Top-level functional API: ``minigrad.exp(x)``, ``minigrad.cat(...)``, ... (as ``torch.*``).
 
-Composites live here too (softmax-free ones built only from ops, no backward code).
+Every public op of ``minigrad.ops`` (the names in each family's ``__all__``) is exported.
 """
 from __future__ import annotations
 
-from .ops import (  # noqa: F401
-    add, broadcast_to, clone, div, eq, expand, ge, gt, le, lt, matmul, mul, ne, neg, permute,
-    relu, reshape, sigmoid, sub, sum, tanh, transpose, where, exp, log, pow,
-)
+from . import ops as _ops
 
-__all__ = [
-    "add", "sub", "mul", "div", "neg", "pow", "matmul", "exp", "log", "tanh", "sigmoid", "relu",
-    "sum", "reshape", "permute", "transpose", "broadcast_to", "expand", "clone", "where",
-    "eq", "ne", "lt", "le", "gt", "ge",
-]
+__all__ = sorted(
+    name
+    for fam in (_ops.compare, _ops.elementwise, _ops.indexing, _ops.linalg, _ops.movement,
+                _ops.reduce, _ops.unary)
+    for name in getattr(fam, "__all__", ())
+)
+globals().update({name: getattr(_ops, name) for name in __all__})

@@ -1,4 +1,8 @@
-"""All op functions, gathered from the family modules (the Tensor methods call these)."""
+"""All op functions, gathered from the family modules (the Tensor methods call these).
+
+Each family module lists its public ops in ``__all__``; only those are re-exported.
+"""
+from . import compare, elementwise, indexing, linalg, movement, reduce, unary
 from .compare import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
