@@ -1,0 +1,217 @@
+"""Benchmark driver: minigrad vs hand-written NumPy vs PyTorch CPU, as ratios.
+
+    python benchmarks/run.py                      # all workloads, 1 and 2 threads
+    python benchmarks/run.py --smoke              # tiny sizes, few repetitions (CI)
+    python benchmarks/run.py -w mlp lenet -t 1    # a subset
+    python benchmarks/run.py --json out.json      # also write the raw numbers
+
+Each thread count runs in its own worker process (BLAS/OpenMP pools are sized at
+import), where every library runs the same workload on the same data and initial
+weights. Libraries alternate in blocks after a warm-up; at 2+ threads a 0.3 s pause
+separates libraries (an idle OpenBLAS/OpenMP pool spins ~0.1 s and steals a core).
+Reported times are medians over the blocks.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORKLOADS = ["small_ops", "two_layer", "mlp", "lenet", "lstm"]
+
+
+def _thread_env(n):
+    env = dict(os.environ)
+    for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "MINIGRAD_NUM_THREADS"):
+        env[k] = str(n)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _time_block(fn, inner):
+    t0 = time.perf_counter()
+    for _ in range(inner):
+        fn()
+    return (time.perf_counter() - t0) / inner
+
+
+def worker(args):
+    sys.path.insert(0, ROOT)
+    import minigrad
+
+    fws = {"minigrad": minigrad}
+    if not args.no_torch:
+        try:
+            import torch
+
+            torch.set_num_threads(args.threads)
+            fws["torch"] = torch
+        except ImportError:
+            pass
+    from benchmarks import workloads
+
+    size = "smoke" if args.smoke else "full"
+    reps = 3 if args.smoke else args.reps
+    results = {}
+    for wl in args.workloads:
+        for case, (libs, per) in workloads.cases(wl, size, fws).items():
+            names = list(libs)
+            # warm-up, and pick an inner count giving blocks of >= ~50 ms
+            inner = {}
+            for n in names:
+                for _ in range(2):
+                    libs[n]()
+                dt = _time_block(libs[n], 1)
+                inner[n] = 1 if args.smoke else max(1, int(0.05 / max(dt, 1e-6)))
+            samples = {n: [] for n in names}
+            for r in range(reps):
+                order = names if r % 2 == 0 else names[::-1]
+                for n in order:
+                    if args.threads > 1:
+                        time.sleep(0.3)
+                    samples[n].append(_time_block(libs[n], inner[n]) / per)
+            results[case] = {n: statistics.median(v) for n, v in samples.items()}
+            print(f"[{args.threads} thr] {case}: " + ", ".join(
+                f"{n} {v * 1e3:.3f} ms" for n, v in results[case].items()), file=sys.stderr, flush=True)
+    json.dump(results, sys.stdout)
+
+
+def memory_worker(lib, steps, smoke):
+    """Peak RSS and tracemalloc growth over ``steps`` mlp steps for one library."""
+    import tracemalloc
+
+    sys.path.insert(0, ROOT)
+    if lib == "torch":
+        import torch as fw
+    else:
+        import minigrad as fw
+    from benchmarks import workloads
+
+    d = workloads.data_mlp(workloads.SIZES["smoke" if smoke else "full"]["mlp"])
+    step, _, _ = workloads.fw_mlp(fw, d)
+    tracemalloc.start()
+    at10 = None
+    for i in range(steps):
+        step()
+        if i == 9:
+            at10 = tracemalloc.get_traced_memory()[0]
+    end = tracemalloc.get_traced_memory()[0]
+    peak_rss = _vm("VmHWM")
+    json.dump({"traced_growth_bytes": end - at10, "peak_rss_bytes": peak_rss}, sys.stdout)
+
+
+def _vm(key):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    return -1
+
+
+def _fmt_ms(v):
+    return f"{v * 1e3:.3f}" if v >= 1e-4 else f"{v * 1e6:.2f}us"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-w", "--workloads", nargs="+", default=WORKLOADS + ["memory"])
+    p.add_argument("-t", "--threads", nargs="+", type=int, default=[1, 2])
+    p.add_argument("--reps", type=int, default=15)
+    p.add_argument("--smoke", action="store_true")
+    p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--json")
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--memory-worker", help=argparse.SUPPRESS)
+    p.add_argument("--steps", type=int, default=200, help="memory: mlp steps")
+    args = p.parse_args()
+    if args.worker:
+        args.threads = args.threads[0]
+        return worker(args)
+    if args.memory_worker:
+        return memory_worker(args.memory_worker, args.steps, args.smoke)
+
+    timed = [w for w in args.workloads if w != "memory"]
+    all_results = {"machine": _machine(), "threads": {}}
+    for n in args.threads:
+        if not timed:
+            break
+        cmd = [sys.executable, os.path.abspath(__file__), "--worker", "-t", str(n), "--reps", str(args.reps),
+               "-w", *timed] + (["--smoke"] if args.smoke else []) + (["--no-torch"] if args.no_torch else [])
+        out = subprocess.run(cmd, env=_thread_env(n), stdout=subprocess.PIPE, check=True, text=True).stdout
+        all_results["threads"][str(n)] = json.loads(out)
+    if "memory" in args.workloads:
+        mem = {}
+        steps = 20 if args.smoke else args.steps
+        for lib in ["minigrad"] + ([] if args.no_torch or not _has_torch() else ["torch"]):
+            cmd = [sys.executable, os.path.abspath(__file__), "--memory-worker", lib, "--steps", str(steps)] + (
+                ["--smoke"] if args.smoke else [])
+            out = subprocess.run(cmd, env=_thread_env(1), stdout=subprocess.PIPE, check=True, text=True).stdout
+            mem[lib] = json.loads(out)
+        all_results["memory"] = mem
+    print(_table(all_results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(all_results, f, indent=2)
+
+
+def _has_torch():
+    try:
+        import importlib.util
+
+        return importlib.util.find_spec("torch") is not None
+    except Exception:
+        return False
+
+
+def _machine():
+    info = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "date": time.strftime("%Y-%m-%d")}
+    try:
+        import numpy
+
+        info["numpy"] = numpy.__version__
+    except ImportError:
+        pass
+    try:
+        import torch
+
+        info["torch"] = torch.__version__
+    except ImportError:
+        pass
+    try:
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return info
+
+
+def _table(res):
+    lines = []
+    for n, cases in res["threads"].items():
+        lines.append(f"\n### {n} thread{'s' if n != '1' else ''}\n")
+        lines.append("| case | numpy (ms) | minigrad (ms) | torch (ms) | minigrad/numpy | minigrad/torch |")
+        lines.append("|---|---|---|---|---|---|")
+        for case, v in cases.items():
+            mg, npv, th = v.get("minigrad"), v.get("numpy"), v.get("torch")
+            lines.append("| {} | {} | {} | {} | {} | {} |".format(
+                case, _fmt_ms(npv) if npv else "-", _fmt_ms(mg) if mg else "-", _fmt_ms(th) if th else "-",
+                f"{mg / npv:.2f}" if mg and npv else "-", f"{mg / th:.2f}" if mg and th else "-"))
+    if "memory" in res:
+        lines.append("\n### memory (mlp steps)\n")
+        lines.append("| library | tracemalloc growth step 10 -> end | peak RSS |")
+        lines.append("|---|---|---|")
+        for lib, m in res["memory"].items():
+            lines.append(f"| {lib} | {m['traced_growth_bytes'] / 2**20:.3f} MiB | {m['peak_rss_bytes'] / 2**20:.1f} MiB |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
