@@ -1,6 +1,8 @@
 """minigrad: a small define-by-run deep-learning library with PyTorch's API on NumPy/CuPy."""
-from . import autograd
-from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from . import autograd, cuda
+from .autograd.grad_mode import (
+    enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
+)
 from .backend import Device
 from .backend import device as device
 from .creation import (
@@ -16,6 +18,9 @@ from .dtypes import DType as dtype
 from .functional import *  # noqa: F401,F403
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor
+from . import nn  # noqa: E402
+from . import optim, utils  # noqa: E402
+from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 

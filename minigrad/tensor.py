@@ -296,7 +296,7 @@ class Tensor:
 
     def type(self, dtype=None):
         if dtype is None:
-            return f"minigrad.{self.dtype.name.capitalize()}Tensor"
+            return f"minigrad.{_TYPE_NAMES[self.dtype.name]}Tensor"
         return self.to(dtype=dtype)
 
     def float(self):
@@ -519,6 +519,18 @@ class Tensor:
     def logical_not(self):
         return _ops.logical_not(self)
 
+    def bitwise_and(self, other):
+        return _ops.bitwise_and(self, other)
+
+    def bitwise_or(self, other):
+        return _ops.bitwise_or(self, other)
+
+    def bitwise_xor(self, other):
+        return _ops.bitwise_xor(self, other)
+
+    def bitwise_not(self):
+        return _ops.bitwise_not(self)
+
     def isnan(self):
         return _ops.isnan(self)
 
@@ -572,6 +584,8 @@ class Tensor:
     def cosh(self): return _ops.cosh(self)  # noqa: E704
     def tanh(self): return _ops.tanh(self)  # noqa: E704
     def sigmoid(self): return _ops.sigmoid(self)  # noqa: E704
+    def erf(self): return _ops.erf(self)  # noqa: E704
+    def erfc(self): return _ops.erfc(self)  # noqa: E704
     def relu(self): return _ops.relu(self)  # noqa: E704
     def abs(self): return _ops.abs(self)  # noqa: E704
     def sign(self): return _ops.sign(self)  # noqa: E704
@@ -874,6 +888,10 @@ class Size(tuple):
         for s in self:
             n *= s
         return n
+
+
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _wrap_dim(dim, ndim):

@@ -36,7 +36,7 @@ def _root_grads(tensors, grad_tensors, who):
                     f"shape {tuple(t.shape)}: pass gradient= (a tensor of that shape), or reduce "
                     "the output first (e.g. loss.sum() or loss.mean())"
                 )
-            g = Tensor._wrap(t.data.dtype.type(1) + t.xp.zeros(t.shape, t.data.dtype))
+            g = Tensor._wrap(t.xp.ones(t.shape, t.data.dtype))  # an array, also for 0-d
         else:
             if not isinstance(g, Tensor):
                 g = Tensor._wrap(t.xp.asarray(g, dtype=t.data.dtype))
@@ -92,6 +92,7 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
         _accumulate(grads, owned, node, g, False, create_graph)
     useful = _prune(order, targets) if targets is not None else None
 
+    anomaly = _State.anomaly
     prev = _State.enabled
     _State.enabled = create_graph
     try:
@@ -113,7 +114,9 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                     targets[node] = gy
                 if node.parents is None:
                     raise RuntimeError(_FREED_MSG)
-                if create_graph and node.once_differentiable:
+                if anomaly:
+                    gxs = _run_anomaly(node, gy, create_graph)
+                elif create_graph and node.once_differentiable:
                     gxs = _run_once_differentiable(node, gy)
                 else:
                     gxs = node._run_backward(gy)
@@ -133,12 +136,13 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
             if key in targets:
                 targets[key] = g
             continue
+        fresh = key in owned
         if key._hooks:
             for hook in key._hooks:
                 r = hook(g)
                 if r is not None:
-                    g = r
-        _set_grad(key, g, create_graph, key in owned)
+                    g, fresh = r, False  # the hook may keep what it returned
+        _set_grad(key, g, create_graph, fresh)
 
 
 def _propagate(node, gy, gxs, grads, owned, create_graph):
@@ -159,7 +163,9 @@ def _propagate(node, gy, gxs, grads, owned, create_graph):
             shape, dtype = p.shape, p.data.dtype
         else:
             shape, dtype = p.shape, p.dtype
-        fresh = gx is not gy and gx.data.base is None
+        # may the engine accumulate into gx in place? Not if someone else can hold it
+        # (a user Function may return a tensor it keeps)
+        fresh = gx is not gy and gx.data.base is None and not node._user
         if gx.shape != shape:
             try:
                 gx = _sum_to(gx, shape)
@@ -177,6 +183,25 @@ def _propagate(node, gy, gxs, grads, owned, create_graph):
         _accumulate(grads, owned, p, gx, fresh, create_graph)
 
 
+def _run_anomaly(node, gy, create_graph):
+    """Run a node's backward in anomaly mode: errors get the forward stack, NaN/inf raise."""
+    from . import anomaly
+
+    try:
+        if create_graph and node.once_differentiable:
+            gxs = _run_once_differentiable(node, gy)
+        else:
+            gxs = node._run_backward(gy)
+    except Exception as e:
+        anomaly.annotate(e, node)
+        raise
+    if not isinstance(gxs, tuple):
+        gxs = (gxs,)
+    if _State.anomaly_check_nan:
+        anomaly.check_grads(node, gxs)
+    return gxs
+
+
 def _run_once_differentiable(node, gy):
     """Run a backward that is not differentiable; its results raise if differentiated."""
     _State.enabled = False
@@ -186,13 +211,17 @@ def _run_once_differentiable(node, gy):
         _State.enabled = True
     if not isinstance(gxs, tuple):
         gxs = (gxs,)
-    return tuple(None if g is None else _poisoned(g, node.name()) for g in gxs)
+    # the results depend on the op's inputs and on gy: link the error node to both, so
+    # that differentiating them (backward or grad) reaches it and raises
+    gy_link = gy._ctx if gy._ctx is not None else (gy if gy.requires_grad else None)
+    links = tuple(node.parents) + (gy_link,)
+    return tuple(None if g is None else _poisoned(g, node.name(), links) for g in gxs)
 
 
-def _poisoned(g, op_name):
+def _poisoned(g, op_name, links):
     err = DelayedError.__new__(DelayedError)
     err.op_name = op_name
-    err.parents = (None,)
+    err.parents = links
     err.seq = next(_seq)
     err.shape, err.dtype = g.shape, g.data.dtype
     return Tensor._wrap(g.data, ctx=err)
@@ -209,7 +238,7 @@ def _accumulate(grads, owned, key, g, fresh, create_graph):
     elif key in owned:
         old.data += g.data
     else:
-        grads[key] = Tensor._wrap(old.data + g.data)
+        grads[key] = Tensor._wrap(old.xp.asarray(old.data + g.data))  # 0-d: NumPy gives a scalar
         owned.add(key)
 
 

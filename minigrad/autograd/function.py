@@ -54,6 +54,7 @@ class Function:
     _hooks = None
     _retained = None
     _trace = None
+    _base_ctx = None  # for a view: its base's grad_fn when the view was taken
     parents = None
     _saved = None
 
@@ -61,6 +62,10 @@ class Function:
         super().__init_subclass__(**kwargs)
         if isinstance(cls.__dict__.get("forward"), staticmethod):
             cls._user = True
+        bw = cls.__dict__.get("backward")
+        if getattr(bw, "_once_differentiable", False) or \
+                getattr(getattr(bw, "__func__", None), "_once_differentiable", False):
+            cls.once_differentiable = True
 
     # ---- forward -------------------------------------------------------------
     @classmethod
@@ -90,11 +95,18 @@ class Function:
             if ctx._saved:
                 ctx._saved = tuple([y if s is y0 else s for s in ctx._saved])
         out = _wrap(y)
+        if y.base is not None:  # a view: share the aliased input's version counter
+            _alias(ctx, out, args, y, record)
         if record:
             ctx._record(args, out)
         return out
 
     def _record(self, inputs, out):
+        for t in inputs:
+            if t._base is not None and t._ctx is not None:
+                bc = t._ctx._base_ctx
+                if bc is not None and bc is not t._base._ctx:
+                    _raise_stale_view(self, t)
         self.parents = tuple([
             t._ctx if t._ctx is not None else (t if t.requires_grad else None) for t in inputs
         ])
@@ -109,7 +121,7 @@ class Function:
         if _State.anomaly:
             import traceback
 
-            self._trace = traceback.format_stack()[:-2]
+            self._trace = traceback.extract_stack()[:-2]
 
     def forward(self, *arrays, **attrs):
         raise NotImplementedError(f"{type(self).__name__} does not implement forward")
@@ -126,6 +138,14 @@ class Function:
         constant buffer.
         """
         self._saved = items
+
+    def mark_non_differentiable(self, *tensors):
+        """(custom Functions, in forward) Outputs that get no gradient: they do not require
+        grad and nothing is recorded for them."""
+        self._non_diff = tensors
+
+    def set_materialize_grads(self, value: bool):
+        """Accepted for PyTorch compatibility: the single output's gradient is always a Tensor."""
 
     @property
     def saved_tensors(self):
@@ -213,6 +233,28 @@ def _resolve(item, inputs, out):
     return (_BUF, item)
 
 
+def _alias(ctx, out, inputs, y, record):
+    """``y`` is a view of an input: share its version counter and base (as PyTorch), so an
+    in-place change through either alias is seen by every node that saved the other."""
+    may_share = ctx.xp.may_share_memory
+    for t in inputs:
+        if may_share(y, t.data):
+            base = t._base if t._base is not None else t
+            out._vc, out._base = t._vc, base
+            if record:
+                ctx._base_ctx = base._ctx
+            return
+
+
+def _raise_stale_view(node, t):
+    raise RuntimeError(
+        f"{node.name()}: an input of shape {tuple(t.shape)} is a view whose base was modified by "
+        f"an in-place operation recorded by autograd ({t._base._ctx.name()}) after the view was "
+        "taken. minigrad does not rebase views onto the new history: take the view after the "
+        "in-place op, or clone() the base before modifying it."
+    )
+
+
 def _check_devices(cls, tensors, data):
     devs = [backend.device_of(d) for d in data]
     for t, d in zip(tensors[1:], devs[1:]):
@@ -246,11 +288,28 @@ def _apply_user(cls, args, kwargs):
         )
     if not isinstance(out, Tensor):
         raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
-    if any(out is t for t in tensors):
-        out = Tensor._wrap(out.data)  # a new node needs a new tensor (PyTorch makes a view)
+    nd = ctx.__dict__.get("_non_diff")
+    if nd and any(out is t for t in nd):
+        record = False
+    for t in tensors:
+        if out is t:  # a new node needs a new tensor: a view sharing t's memory and version
+            out = Tensor._wrap(t.data)
+            out._vc, out._base = t._vc, (t._base if t._base is not None else t)
+            break
     if record:
         ctx._record(tensors, out)
     return out
+
+
+def once_differentiable(backward):
+    """Mark a custom Function's ``backward`` as not differentiable (PyTorch's decorator).
+
+    The backward then runs under ``no_grad`` and, under ``create_graph=True``, its results
+    raise a clear error when differentiated again instead of giving a wrong answer.
+    Same as setting the class attribute ``once_differentiable = True``.
+    """
+    backward._once_differentiable = True
+    return backward
 
 
 class _RemovableHandle:

@@ -11,6 +11,7 @@ import functools
 class _State:
     enabled = True
     anomaly = False  # set by autograd.detect_anomaly / set_detect_anomaly
+    anomaly_check_nan = True
 
 
 def is_grad_enabled() -> bool:
@@ -21,6 +22,12 @@ class _GradModeContext:
     """Base for the grad-mode context managers; also usable as a decorator."""
 
     _mode = True
+
+    def __new__(cls, *args, **kwargs):
+        # ``@no_grad`` without parentheses, as PyTorch allows
+        if cls is not set_grad_enabled and len(args) == 1 and callable(args[0]) and not kwargs:
+            return cls()(args[0])
+        return super().__new__(cls)
 
     def __enter__(self):
         self._prev = _State.enabled
@@ -55,6 +62,13 @@ class enable_grad(_GradModeContext):
     """Re-enable recording inside a ``no_grad`` block."""
 
     _mode = True
+
+
+class inference_mode(_GradModeContext):
+    """``inference_mode(mode=True)``: as ``no_grad`` (minigrad has no inference tensors)."""
+
+    def __init__(self, mode: bool = True):
+        self._mode = not mode
 
 
 class set_grad_enabled(_GradModeContext):

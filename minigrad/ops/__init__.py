@@ -10,3 +10,8 @@ from .linalg import *  # noqa: F401,F403
 from .movement import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .unary import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403,E402
+from .normalization import *  # noqa: F401,F403,E402
+from .rnn import *  # noqa: F401,F403,E402
+from .conv import *  # noqa: F401,F403,E402
+from .pool import *  # noqa: F401,F403,E402

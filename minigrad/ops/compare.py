@@ -2,15 +2,17 @@
 clamp, lerp."""
 from __future__ import annotations
 
+from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import promote
+from ._util import as_tensor, promote
+from .elementwise import _arr
 
 
 def _cmp(ufunc_name):
     def op(a, b):
         a, b = promote(a, b)
-        return Tensor._wrap(getattr(a.xp, ufunc_name)(a.data, b.data))
+        return _arr(a.xp, getattr(a.xp, ufunc_name)(a.data, b.data))
 
     op.__name__ = ufunc_name
     return op
@@ -24,6 +26,9 @@ gt = _cmp("greater")
 ge = _cmp("greater_equal")
 
 
+# ---- selection -------------------------------------------------------------------------
+
+
 class Where(Function):
     """y = c ? x0 : x1; gx0 = c ? gy : 0, gx1 = c ? 0 : gy"""
 
@@ -34,24 +39,223 @@ class Where(Function):
     def backward(self, gy):
         (c,) = self.saved_tensors
         _, n0, n1 = self.needs_input_grad
-        zero = gy.new_zeros(())
+        zero = Tensor._wrap(gy.xp.zeros((), gy.data.dtype))
         gx0 = where(c, gy, zero) if n0 else None
         gx1 = where(c, zero, gy) if n1 else None
         return None, gx0, gx1
 
 
-def where(condition, input, other):
-    """Elementwise ``input`` where ``condition`` else ``other`` (broadcasting)."""
+class Maximum(Function):
+    """y = max(x0, x1); gx0 = gy where x0 > x1, gy/2 at ties, 0 where x0 < x1 (gx1 mirrored)"""
+
+    def forward(self, x0, x1):
+        self.save_for_backward(x0, x1)
+        return self.xp.maximum(x0, x1)
+
+    def backward(self, gy):
+        x0, x1 = self.saved_tensors
+        return _split(gy, x0.data, x1.data, self.needs_input_grad, sign=1)
+
+
+class Minimum(Function):
+    """y = min(x0, x1); gx0 = gy where x0 < x1, gy/2 at ties, 0 where x0 > x1 (gx1 mirrored)"""
+
+    def forward(self, x0, x1):
+        self.save_for_backward(x0, x1)
+        return self.xp.minimum(x0, x1)
+
+    def backward(self, gy):
+        x0, x1 = self.saved_tensors
+        return _split(gy, x0.data, x1.data, self.needs_input_grad, sign=-1)
+
+
+def _split(gy, a, b, needs, sign):
+    """PyTorch's rule for maximum/minimum: the winner gets gy, a tie halves it between both
+    (a nan in either input passes gy to both)."""
+    xp = gy.xp
+    half = where(_arr(xp, a == b), gy * 0.5, gy)
+    lose0, lose1 = (a < b, a > b) if sign > 0 else (a > b, a < b)
+    gx0 = where(_arr(xp, lose0), 0.0, half) if needs[0] else None
+    gx1 = where(_arr(xp, lose1), 0.0, half) if needs[1] else None
+    return gx0, gx1
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi); gx = gy where lo <= x <= hi; glo = gy where x < lo and lo < hi;
+    ghi = gy where x > hi or hi < lo (PyTorch's rules; y = hi everywhere when lo > hi)."""
+
+    def forward(self, x, lo, hi):
+        self.save_for_backward(x, lo, hi)
+        return self.xp.minimum(self.xp.maximum(x, lo), hi)
+
+    def backward(self, gy):
+        x, lo, hi = (t.data for t in self.saved_tensors)
+        n0, n1, n2 = self.needs_input_grad
+        xp = gy.xp
+        gx = where(_arr(xp, (x >= lo) & (x <= hi)), gy, 0.0) if n0 else None
+        glo = where(_arr(xp, (x < lo) & (lo < hi)), gy, 0.0) if n1 else None
+        ghi = where(_arr(xp, (x > hi) | (hi < lo)), gy, 0.0) if n2 else None
+        return gx, glo, ghi
+
+
+def where(condition, input=None, other=None):
+    """``input`` where ``condition`` else ``other``, elementwise with broadcasting.
+
+    ``input``/``other`` may be Python scalars: ``where(c, x, 0.0)`` keeps ``x``'s dtype (an
+    integer ``x`` with a float scalar gives the default float dtype, as in PyTorch).
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``.
+    """
     if not isinstance(condition, Tensor):
         condition = Tensor(condition)
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where expected both input and other (or neither)")
     if condition.data.dtype.kind != "b":
         condition = Tensor._wrap(condition.data.astype(bool))
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        from ._util import const
-
-        input = const(input, condition, dtype=promote(Tensor._wrap(condition.data * 0.0 + 0), input)[1].data.dtype)
+        dt = _dt.result_type(input, other)
+        xp = condition.xp
+        input, other = Tensor._wrap(xp.asarray(input, dt)), Tensor._wrap(xp.asarray(other, dt))
     a, b = promote(input, other)
     return Where.apply(condition, a, b)
 
 
-__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "where"]
+def maximum(input, other):
+    """Elementwise maximum (nan if either is nan). At ties the gradient is split half/half
+    between the inputs, as in PyTorch."""
+    a, b = promote(input, other)
+    return Maximum.apply(a, b)
+
+
+def minimum(input, other):
+    """Elementwise minimum (nan if either is nan); ties split the gradient half/half."""
+    a, b = promote(input, other)
+    return Minimum.apply(a, b)
+
+
+def clamp(input, min=None, max=None):
+    """Clip ``input`` to ``[min, max]``; bounds are scalars or (broadcastable) tensors.
+
+    Gradient as PyTorch: it passes to ``input`` where ``min <= input <= max`` (boundaries
+    included), to a tensor ``min`` where it is the active bound, likewise for ``max``.
+    With ``min > max`` the result is ``max`` everywhere.
+    """
+    if min is None and max is None:
+        raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    x = input
+    if not isinstance(min, Tensor) and not isinstance(max, Tensor):
+        dt = _dt.result_type(x, *(b for b in (min, max) if b is not None))
+    else:
+        dt = _dt.result_type(x, *(b for b in (min, max) if isinstance(b, Tensor)))
+    x = _cast(x, dt)
+    lo = _bound(min, x, dt, low=True)
+    hi = _bound(max, x, dt, low=False)
+    return Clamp.apply(x, lo, hi)
+
+
+clip = clamp
+
+
+def _cast(t, dt):
+    from .elementwise import to
+
+    return t if t.data.dtype == dt else to(t, dtype=_dt.from_numpy_dtype(dt))
+
+
+def _bound(b, like, dt, low):
+    """A bound as a tensor of dtype ``dt``; a missing one is -inf/+inf (integer extremes)."""
+    xp = like.xp
+    if isinstance(b, Tensor):
+        return _cast(b, dt)
+    if b is None:
+        if dt.kind == "f":
+            b = -float("inf") if low else float("inf")
+        elif dt.kind == "b":
+            b = not low
+        else:
+            info = xp.iinfo(dt)
+            b = info.min if low else info.max
+    return Tensor._wrap(xp.asarray(b, dtype=dt))
+
+
+def lerp(input, end, weight):
+    """``input + weight * (end - input)``; ``weight`` a scalar or a tensor (differentiable
+    in all three)."""
+    if input.data.dtype != end.data.dtype:
+        raise RuntimeError(f"lerp: expected dtype {input.dtype} for `end` but got dtype {end.dtype}")
+    return input + weight * (end - input)
+
+
+# ---- logical ---------------------------------------------------------------------------
+
+
+def _logical(ufunc_name):
+    def op(input, other):
+        other = as_tensor(other, like=input)
+        return _arr(input.xp, getattr(input.xp, ufunc_name)(input.data, other.data))
+
+    op.__name__ = op.__qualname__ = ufunc_name
+    op.__doc__ = f"Elementwise {ufunc_name.split('_')[1].upper()} of truth values (bool result)."
+    return op
+
+
+logical_and = _logical("logical_and")
+logical_or = _logical("logical_or")
+logical_xor = _logical("logical_xor")
+
+
+def logical_not(input):
+    """Elementwise NOT of truth values (nonzero is True; bool result)."""
+    return _arr(input.xp, input.xp.logical_not(input.data))
+
+
+def isnan(input):
+    """True where ``input`` is nan."""
+    return _float_test(input, "isnan", False)
+
+
+def isinf(input):
+    """True where ``input`` is +inf or -inf."""
+    return _float_test(input, "isinf", False)
+
+
+def isfinite(input):
+    """True where ``input`` is neither nan nor infinite."""
+    return _float_test(input, "isfinite", True)
+
+
+def _float_test(x, name, integral_value):
+    xp = x.xp
+    if x.data.dtype.kind != "f":
+        return Tensor._wrap(xp.full(x.data.shape, integral_value, dtype=bool))
+    return _arr(xp, getattr(xp, name)(x.data))
+
+
+def equal(input, other) -> bool:
+    """True if both tensors have the same shape and elements (a Python bool)."""
+    if tuple(input.shape) != tuple(other.shape):
+        return False
+    a, b = promote(input, other)
+    return bool(a.xp.all(a.data == b.data))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise ``|input - other| <= atol + rtol * |other|`` (bool tensor); infinities
+    are close to themselves, nan only with ``equal_nan``."""
+    a, b = promote(input, other)
+    return _arr(a.xp, a.xp.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    """True if every element of ``input`` is close to ``other`` (see ``isclose``)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+
+
+__all__ = [  # noqa: RUF022  (grouped, not sorted)
+    "eq", "ne", "lt", "le", "gt", "ge", "where", "maximum", "minimum", "clamp", "clip", "lerp",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite",
+    "equal", "isclose", "allclose",
+]

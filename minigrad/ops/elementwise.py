@@ -5,6 +5,8 @@ input's shape (``sum_to``), once, for every op.
 """
 from __future__ import annotations
 
+import contextlib
+
 from .. import backend
 from .. import dtypes as _dt
 from ..autograd.function import Function
@@ -100,13 +102,77 @@ class Pow(Function):
         gx0 = gy * x1 * x0 ** (x1 - 1) if n0 else None
         gx1 = None
         if n1:
-            from .unary import log
             from .compare import where
+            from .unary import log
 
             # d/dx1 at x0 == 0 is 0 (as in PyTorch), not 0 * log(0) = nan
             pos = x0.detach() > 0
             gx1 = gy * where(pos, y * log(where(pos, x0, 1.0)), 0.0)
         return gx0, gx1
+
+
+class FloorDivide(Function):
+    """y = floor(x0 / x1) (Python's ``//``); gx0 = gx1 = 0 (y is piecewise constant)."""
+
+    def forward(self, x0, x1):
+        with _quiet(self.xp):
+            return self.xp.floor_divide(x0, x1)
+
+    def backward(self, gy):
+        z = _zeros(gy)
+        n0, n1 = self.needs_input_grad
+        return (z if n0 else None), (z if n1 else None)
+
+
+class Remainder(Function):
+    """y = x0 - floor(x0 / x1) * x1 (sign of x1, Python's ``%``); gx0 = gy,
+    gx1 = -gy * floor(x0 / x1)"""
+
+    def forward(self, x0, x1):
+        self.save_for_backward(x0, x1)
+        with _quiet(self.xp):
+            return self.xp.remainder(x0, x1)
+
+    def backward(self, gy):
+        x0, x1 = self.saved_tensors
+        gx1 = None
+        if self.needs_input_grad[1]:
+            with _quiet(gy.xp):
+                q = gy.xp.floor_divide(x0.data, x1.data)
+            gx1 = -gy * _arr(gy.xp, q)
+        return gy, gx1
+
+
+class Fmod(Function):
+    """y = x0 - trunc(x0 / x1) * x1 (C's fmod: sign of x0); gx0 = gy, gx1 = -gy * trunc(x0 / x1)"""
+
+    def forward(self, x0, x1):
+        self.save_for_backward(x0, x1)
+        with _quiet(self.xp):
+            return self.xp.fmod(x0, x1)
+
+    def backward(self, gy):
+        x0, x1 = self.saved_tensors
+        gx1 = None
+        if self.needs_input_grad[1]:
+            with _quiet(gy.xp):
+                q = gy.xp.trunc(x0.data / x1.data)
+            gx1 = -gy * _arr(gy.xp, q)
+        return gy, gx1
+
+
+class Atan2(Function):
+    """y = atan2(x0, x1); gx0 = gy * x1 / (x0^2 + x1^2), gx1 = -gy * x0 / (x0^2 + x1^2)"""
+
+    def forward(self, x0, x1):
+        self.save_for_backward(x0, x1)
+        return self.xp.arctan2(x0, x1)
+
+    def backward(self, gy):
+        x0, x1 = self.saved_tensors
+        n0, n1 = self.needs_input_grad
+        r = gy / (x0 * x0 + x1 * x1)
+        return (r * x1 if n0 else None), (-r * x0 if n1 else None)
 
 
 class To(Function):
@@ -162,10 +228,15 @@ def div(a, b, *, rounding_mode=None):
     if rounding_mode == "floor":
         return floor_divide(a, b)
     if rounding_mode == "trunc":
+        if a.data.dtype.kind != "f":  # exact on integers (no detour through float32)
+            _check_int_divisor(b)
+            xp = a.xp
+            q = xp.floor_divide(a.data, b.data)
+            q = q + ((q * b.data != a.data) & ((a.data < 0) != (b.data < 0)))
+            return Tensor._wrap(xp.asarray(q, dtype=a.data.dtype))
         from .unary import trunc
 
-        q = Div.apply(float_of(a), float_of(b))
-        return trunc(q).to(a.dtype) if a.data.dtype.kind != "f" else trunc(q)
+        return trunc(Div.apply(a, b))
     raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
 
 
@@ -189,6 +260,90 @@ def pow(a, b):
     return Pow.apply(a, b)
 
 
+def floor_divide(a, b):
+    """``a // b``: the quotient rounded towards -inf (Python's and PyTorch's ``//``).
+
+    Integer inputs stay integer (division by zero raises, as in PyTorch); float division
+    by zero gives +-inf or nan without a warning. The gradient is zero everywhere (PyTorch
+    raises 'derivative not implemented' for ``//`` and returns zeros for
+    ``div(rounding_mode='floor')``).
+    """
+    a, b = promote(a, b)
+    _check_int_divisor(b)
+    return FloorDivide.apply(a, b)
+
+
+def remainder(a, b):
+    """``a % b`` with the sign of the divisor (Python's ``%``, ``torch.remainder``).
+
+    Gradients as PyTorch: d/da = 1, d/db = -floor(a / b).
+    """
+    a, b = promote(a, b)
+    _check_int_divisor(b)
+    return Remainder.apply(a, b)
+
+
+def fmod(a, b):
+    """C's ``fmod``: the remainder with the sign of the dividend (``torch.fmod``).
+
+    Gradients as PyTorch: d/da = 1, d/db = -trunc(a / b).
+    """
+    a, b = promote(a, b)
+    _check_int_divisor(b)
+    return Fmod.apply(a, b)
+
+
+def atan2(input, other):
+    """Elementwise arctangent of ``input / other`` in the right quadrant (radians)."""
+    a, b = promote(input, other)
+    return Atan2.apply(float_of(a), float_of(b))
+
+
+def _bitwise(ufunc_name):
+    def op(input, other):
+        a, b = promote(input, other)
+        if a.data.dtype.kind not in "biu":
+            raise TypeError(f"{ufunc_name} is only defined for integer and bool tensors, got {a.dtype} "
+                            f"and {b.dtype}")
+        return _arr(a.xp, getattr(a.xp, ufunc_name)(a.data, b.data))
+
+    op.__name__ = op.__qualname__ = ufunc_name
+    op.__doc__ = f"Elementwise {ufunc_name.split('_')[1].upper()} of integer or bool tensors (no gradient)."
+    return op
+
+
+bitwise_and = _bitwise("bitwise_and")
+bitwise_or = _bitwise("bitwise_or")
+bitwise_xor = _bitwise("bitwise_xor")
+
+
+def bitwise_not(input):
+    """Elementwise NOT of an integer or bool tensor (``~x``; no gradient)."""
+    if input.data.dtype.kind not in "biu":
+        raise TypeError(f"bitwise_not is only defined for integer and bool tensors, got {input.dtype}")
+    return _arr(input.xp, input.xp.invert(input.data))
+
+
+def _check_int_divisor(b):
+    if b.data.dtype.kind in "biu" and not b.data.all():
+        raise RuntimeError("ZeroDivisionError: integer division or modulo by zero")
+
+
+def _arr(xp, a):
+    """``a`` as a Tensor (NumPy ufuncs return scalars for 0-d inputs; Tensors hold arrays)."""
+    return Tensor._wrap(xp.asarray(a))
+
+
+def _zeros(gy):
+    return Tensor._wrap(gy.xp.zeros_like(gy.data))
+
+
+def _quiet(xp):
+    """Silence NumPy's divide/invalid warnings: PyTorch returns inf/nan silently."""
+    errstate = getattr(xp, "errstate", None)
+    return errstate(divide="ignore", invalid="ignore") if errstate is not None else contextlib.nullcontext()
+
+
 def to(x, dtype=None, device=None, copy=False):
     """``x`` with another dtype and/or on another device (differentiable)."""
     npd = _dt.as_dtype(dtype).np if dtype is not None else None
@@ -209,4 +364,7 @@ def _no_grad():
     return no_grad()
 
 
-__all__ = ["add", "sub", "mul", "div", "neg", "pow", "to"]
+__all__ = [  # noqa: RUF022  (grouped, not sorted)
+    "add", "sub", "mul", "div", "neg", "pow", "to", "floor_divide", "remainder", "fmod", "atan2",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+]

@@ -1,8 +1,17 @@
-"""Matrix products: matmul (1-D, 2-D, batched with broadcasting), mm, bmm, dot, outer, einsum."""
+"""Matrix products: matmul (1-D, 2-D, batched with broadcasting), mm, bmm, dot, outer, einsum.
+
+Two primitives: ``MatMul`` (plain ``@``, BLAS) and ``Einsum``; the rest are checked
+wrappers over them.
+"""
 from __future__ import annotations
 
+import string
+
+import numpy as np
+
 from ..autograd.function import Function
-from ._util import promote
+from ..tensor import Tensor
+from ._util import cast, promote
 
 
 class MatMul(Function):
@@ -22,11 +31,12 @@ class MatMul(Function):
 
 def matmul(a, b):
     """Matrix product with NumPy/PyTorch semantics: 1-D operands are promoted to a
-    matrix and the added dimension removed; leading dimensions broadcast."""
+    matrix and the added dimension removed; leading (batch) dimensions broadcast."""
     a, b = promote(a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
-            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D "
+            f"(shapes {tuple(a.shape)} and {tuple(b.shape)})"
         )
     ka = a.shape[-1]
     kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
@@ -35,6 +45,14 @@ def matmul(a, b):
             f"mat1 and mat2 shapes cannot be multiplied ({_mat(a.shape)} and {_mat(b.shape)}): "
             f"inner dimensions {ka} and {kb} differ"
         )
+    if a.ndim > 2 or b.ndim > 2:
+        try:
+            np.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
+        except ValueError:
+            raise RuntimeError(
+                f"matmul: the batch dimensions of shapes {tuple(a.shape)} and {tuple(b.shape)} "
+                f"do not broadcast ({tuple(a.shape[:-2])} vs {tuple(b.shape[:-2])})"
+            ) from None
     if a.ndim == 1 and b.ndim == 1:
         return MatMul.apply(a.unsqueeze(0), b.unsqueeze(-1)).reshape(())
     if a.ndim == 1:
@@ -48,4 +66,192 @@ def _mat(shape):
     return "x".join(str(s) for s in shape)
 
 
-__all__ = ["matmul"]
+def mm(a, b):
+    """Matrix product of two 2-D tensors, (n, k) @ (k, m) -> (n, m)."""
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(
+            f"mm: both arguments must be matrices (2-D), got shapes {tuple(a.shape)} and "
+            f"{tuple(b.shape)}; use matmul for 1-D or batched operands"
+        )
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """Batched matrix product of two 3-D tensors, (B, n, k) @ (B, k, m) -> (B, n, m)
+    (no broadcasting of the batch dimension)."""
+    if a.ndim != 3 or b.ndim != 3:
+        raise RuntimeError(
+            f"bmm: both arguments must be 3-D (batch, n, m), got shapes {tuple(a.shape)} and "
+            f"{tuple(b.shape)}"
+        )
+    if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+        raise RuntimeError(
+            f"bmm: expected shapes (B, n, k) and (B, k, m), got {tuple(a.shape)} and "
+            f"{tuple(b.shape)}"
+        )
+    return matmul(a, b)
+
+
+def dot(a, b):
+    """Inner product of two 1-D tensors of the same size (a 0-d tensor)."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(
+            f"dot: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors (shapes "
+            f"{tuple(a.shape)} and {tuple(b.shape)})"
+        )
+    if a.shape[0] != b.shape[0]:
+        raise RuntimeError(
+            f"dot: inconsistent tensor size, expected tensors of shapes {tuple(a.shape)} and "
+            f"{tuple(b.shape)} to have the same number of elements"
+        )
+    return matmul(a, b)
+
+
+def outer(a, b):
+    """Outer product of two 1-D tensors: ``out[i, j] = a[i] * b[j]``."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(
+            f"outer: 1D tensors expected, but got shapes {tuple(a.shape)} and {tuple(b.shape)}"
+        )
+    a, b = promote(a, b)
+    return a.unsqueeze(1) * b.unsqueeze(0)
+
+
+# ---- einsum ------------------------------------------------------------------------------
+
+
+class Einsum(Function):
+    """y = einsum(terms -> out); gx_k = einsum(out, terms except k -> term_k), with labels
+    only term k has broadcast back and repeated labels (diagonals) scattered back."""
+
+    def forward(self, *xs, terms, out, sizes):
+        self.terms, self.out, self.sizes = terms, out, sizes
+        self.save_for_backward(*xs)
+        big = len(xs) > 2 or max(x.size for x in xs) >= 4096
+        return self.xp.einsum(",".join(terms) + "->" + out, *xs, optimize=big)
+
+    def backward(self, gy):
+        from .indexing import IndexAdd, _Index
+
+        xs = self.saved_tensors
+        sizes = self.sizes
+        gxs = []
+        for k, need in enumerate(self.needs_input_grad):
+            if not need:
+                gxs.append(None)
+                continue
+            term = self.terms[k]
+            uniq = "".join(dict.fromkeys(term))
+            others = [j for j in range(len(xs)) if j != k]
+            avail = set(self.out).union(*[self.terms[j] for j in others])
+            keep = "".join(c for c in uniq if c in avail)
+            g = Einsum.apply(gy, *[xs[j] for j in others],
+                             terms=(self.out,) + tuple(self.terms[j] for j in others),
+                             out=keep, sizes=sizes)
+            if keep != uniq:  # labels summed within operand k alone: broadcast back
+                g = g.reshape(tuple(sizes[c] if c in avail else 1 for c in uniq))
+                g = g.expand(tuple(sizes[c] for c in uniq))
+            if len(uniq) != len(term):  # repeated labels: g lives on a diagonal of x_k
+                xp, n = gy.xp, len(uniq)
+                key = tuple(
+                    xp.arange(sizes[c]).reshape([-1 if q == uniq.index(c) else 1 for q in range(n)])
+                    for c in term
+                )
+                g = IndexAdd.apply(g, shape=tuple(xs[k].shape), idx=_Index(key, unique=True))
+            gxs.append(g)
+        return tuple(gxs)
+
+
+def _einsum_error(equation, msg):
+    return RuntimeError(f"einsum(): {msg} (equation '{equation}')")
+
+
+def _parse_term(equation, term, where):
+    """Letters of one subscript term and whether it has an ellipsis."""
+    if term.count("...") > 1:
+        raise _einsum_error(equation, f"{where} has more than one ellipsis ('...')")
+    ell = "..." in term
+    letters = term.replace("...", "")
+    for c in letters:
+        if c not in string.ascii_letters:
+            raise _einsum_error(
+                equation, f"invalid subscript {c!r} in {where}: subscripts must be in [a-zA-Z]"
+            )
+    return letters, ell
+
+
+def einsum(equation, *operands):
+    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``.
+
+    Supports implicit output (the labels that appear once, sorted), ``'...'`` for
+    broadcast dimensions, repeated labels (diagonals) and size-1 broadcasting. Operands
+    may also be passed as one list. Differentiable to any order.
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands or not all(isinstance(t, Tensor) for t in operands):
+        raise TypeError("einsum(): expected one or more Tensor operands after the equation")
+    ref = operands[0]
+    for t in operands[1:]:
+        ref = promote(ref, t)[0]  # ends with the common dtype of all operands
+    operands = tuple(cast(t, ref.data.dtype) for t in operands)
+    eq = equation.replace(" ", "")
+    lhs, arrow, out = eq.partition("->")
+    if "->" in out:
+        raise _einsum_error(equation, "more than one '->'")
+    terms = lhs.split(",")
+    if len(terms) != len(operands):
+        raise _einsum_error(
+            equation, f"the equation has {len(terms)} operand term(s) but {len(operands)} "
+            "operand(s) were given"
+        )
+    parsed = [_parse_term(equation, t, f"operand {i}") for i, t in enumerate(terms)]
+    n_ell = []
+    for i, ((letters, ell), t) in enumerate(zip(parsed, operands)):
+        if len(letters) > t.ndim or (not ell and len(letters) != t.ndim):
+            raise _einsum_error(
+                equation, f"{len(letters)} subscripts for operand {i} of shape {tuple(t.shape)} "
+                f"({t.ndim} dimensions)" + ("" if ell else " and no ellipsis was given")
+            )
+        n_ell.append(t.ndim - len(letters) if ell else 0)
+    used = set("".join(p[0] for p in parsed))
+    n_e = max(n_ell)
+    spare = [c for c in string.ascii_letters if c not in used]
+    if n_e > len(spare):
+        raise _einsum_error(equation, "too many dimensions: einsum supports at most 52 labels")
+    ell_letters = "".join(spare[:n_e])
+    new_terms = tuple(
+        t.replace("...", ell_letters[n_e - e:]) for t, e in zip(terms, n_ell)
+    )
+    if arrow:
+        letters, ell = _parse_term(equation, out, "the output")
+        for c in letters:
+            if letters.count(c) > 1:
+                raise _einsum_error(equation, f"output subscript {c} appears more than once")
+            if c not in used:
+                raise _einsum_error(
+                    equation, f"output subscript {c} does not appear in any operand's subscripts"
+                )
+        new_out = out.replace("...", ell_letters)
+    else:
+        once = sorted(c for c in used if lhs.count(c) == 1)
+        new_out = ell_letters + "".join(once)
+    # label sizes; a size-1 dimension broadcasts against the others (as in PyTorch)
+    sizes: dict = {}
+    for i, (t, term) in enumerate(zip(operands, new_terms)):
+        for c, s in zip(term, t.shape):
+            if c in sizes and s != sizes[c] and s != 1 and sizes[c] != 1:
+                raise _einsum_error(
+                    equation, f"subscript {c} has size {s} for operand {i} of shape "
+                    f"{tuple(t.shape)}, which does not broadcast with the size {sizes[c]} seen before"
+                )
+            if c not in sizes or sizes[c] == 1:
+                sizes[c] = s
+    ops = []
+    for t, term in zip(operands, new_terms):
+        target = tuple(sizes[c] for c in term)
+        ops.append(t.expand(target) if target != tuple(t.shape) else t)
+    return Einsum.apply(*ops, terms=new_terms, out=new_out, sizes=sizes)
+
+
+__all__ = ["bmm", "dot", "einsum", "matmul", "mm", "outer"]

@@ -1,14 +1,54 @@
-"""Reductions over ``dim`` (int, tuple, negative or None) with ``keepdim``."""
+"""Reductions over ``dim`` (int, tuple, negative or None) with ``keepdim``, scans
+(cumsum, cumprod) and the fused softmax / log_softmax.
+
+``dim=None`` and ``dim=()`` both reduce every dimension (as in PyTorch). float16 inputs are
+accumulated in float32 and the result is cast back to float16.
+
+Gradients at ties (documented PyTorch behaviour, reproduced here):
+
+* ``amax``/``amin`` and ``max()``/``min()`` without ``dim`` spread the gradient evenly over
+  all the tied extreme elements (each gets ``gy / count``);
+* ``max(dim)``/``min(dim)`` route the whole gradient to the element at the returned index
+  (the first occurrence of the extreme value).
+"""
 from __future__ import annotations
 
+import builtins
+import math
+import warnings
+from collections import namedtuple
+
+import numpy as np
+
 from ..autograd.function import Function
+from ..tensor import Tensor, _wrap_dim
+from . import compare, unary
 from ._util import cast, norm_dims
+from .movement import broadcast_to, flip, movedim, permute, reshape, unsqueeze
+
+_F16 = np.dtype(np.float16)
+
+
+def _axes(dim, ndim):
+    """``dim`` as a sorted tuple of axes: None and () mean every axis. A 0-d tensor accepts
+    dim 0/-1 and has nothing to reduce (the result is ``()``)."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    axes = norm_dims(dim, ndim)
+    return () if ndim == 0 else axes
+
+
+def _count(shape, axes):
+    return math.prod(shape[a] for a in axes)
+
+
+def _acc(x, xp):
+    """float16 arrays are accumulated in float32."""
+    return x.astype(xp.float32) if x.dtype == _F16 else x
 
 
 def _expand_back(gy, shape, axes, keepdim):
     """Broadcast a reduced gradient back to ``shape`` (re-inserting reduced axes)."""
-    from .movement import broadcast_to, reshape
-
     if not keepdim and axes is not None:
         kshape = list(shape)
         for a in axes:
@@ -19,11 +59,38 @@ def _expand_back(gy, shape, axes, keepdim):
     return broadcast_to(gy, shape)
 
 
+def _keep(a, axes, xp):
+    """Array ``a`` reduced without keepdims, reshaped as if reduced with keepdims."""
+    return xp.expand_dims(a, axes) if axes else a
+
+
+def _reject_empty(x, axes, name):
+    for a in axes:
+        if x.shape[a] == 0:
+            raise IndexError(
+                f"{name}(): Expected reduction dim {a} to have non-zero size (input shape "
+                f"{tuple(x.shape)})"
+            )
+
+
+def _need_float(x, name):
+    if x.data.dtype.kind != "f":
+        raise RuntimeError(
+            f"{name}(): could not infer output dtype. Input dtype must be a floating point "
+            f"dtype. Got: {x.dtype} (convert first, e.g. x.float())"
+        )
+
+
+# ---- sum, mean, prod -----------------------------------------------------------------
+
+
 class Sum(Function):
     """y = sum(x, axes); gx = broadcast(gy)"""
 
     def forward(self, x, axes=None, keepdim=False):
         self.in_shape, self.axes, self.keepdim = x.shape, axes, keepdim
+        if x.dtype == _F16:
+            return x.sum(axis=axes, keepdims=keepdim, dtype=self.xp.float32).astype(x.dtype)
         return x.sum(axis=axes, keepdims=keepdim)
 
     def backward(self, gy):
@@ -31,15 +98,497 @@ class Sum(Function):
 
 
 def sum(x, dim=None, keepdim=False, *, dtype=None):
-    """Sum over ``dim`` (all dims when None). Bool/int inputs sum to int64, as in PyTorch."""
+    """Sum over ``dim`` (all dims when None or ()). Bool/int inputs sum to int64, as in
+    PyTorch; float16 accumulates in float32."""
     if dtype is not None:
         x = x.to(dtype=dtype)
     elif x.data.dtype.kind in "bui":
         x = cast(x, "int64")
-    axes = norm_dims(dim, x.ndim)
-    if axes == () and dim is not None:
-        return x.clone()
-    return Sum.apply(x, axes=axes, keepdim=keepdim)
+    return Sum.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim)
 
 
-__all__ = ["sum"]
+def mean(x, dim=None, keepdim=False, *, dtype=None):
+    """Arithmetic mean over ``dim``; floating inputs only (float16 accumulates in float32)."""
+    if dtype is not None:
+        x = x.to(dtype=dtype)
+    _need_float(x, "mean")
+    axes = _axes(dim, x.ndim)
+    n = _count(x.shape, axes)
+    half = x.data.dtype == _F16
+    if half:
+        x = cast(x, np.float32)
+    s = Sum.apply(x, axes=axes, keepdim=keepdim)
+    with np.errstate(invalid="ignore"):  # mean of nothing is nan, as in PyTorch
+        y = s / n if n else s * math.nan
+    return cast(y, _F16) if half else y
+
+
+class Prod(Function):
+    """y = prod(x, axes); gx = gy * (product of the other elements): gy * y / x when x has
+    no zeros, else an exclusive product (so zeros in the input get the right gradient)."""
+
+    def forward(self, x, axes, keepdim):
+        self.axes, self.keepdim = axes, keepdim
+        y = _acc(x, self.xp).prod(axis=axes, keepdims=keepdim).astype(x.dtype, copy=False)
+        self.save_for_backward(x, y)
+        return y
+
+    def backward(self, gy):
+        x, y = self.saved_tensors
+        axes, keepdim = self.axes, self.keepdim
+        gy = _expand_back(gy, x.shape, axes, keepdim)
+        if not builtins.bool((x.data == 0).any()):
+            return gy * _expand_back(y, x.shape, axes, keepdim) / x
+        return gy * _prod_others(x, axes)
+
+
+def _prod_others(x, axes):
+    """Per element, the product of the other elements of its reduced slice. Built from
+    ``Prod`` on an (n, n) matrix per slice whose row i is the slice with x_i replaced by 1,
+    so it is exact with zeros and differentiable again."""
+    keep = [a for a in range(x.ndim) if a not in axes]
+    perm = keep + list(axes)
+    xt = permute(x, *perm)
+    n = _count(x.shape, axes)
+    xf = reshape(xt, tuple(xt.shape[: len(keep)]) + (n,))
+    eye = Tensor._wrap(x.xp.eye(n, dtype=bool))
+    z = compare.where(eye, 1.0, unsqueeze(xf, -2))
+    e = reshape(Prod.apply(z, axes=(z.ndim - 1,), keepdim=False), xt.shape)
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return permute(e, *inv)
+
+
+def prod(x, dim=None, keepdim=False, *, dtype=None):
+    """Product over ``dim``. The gradient is exact when the input holds zeros (one zero:
+    only that element gets a gradient; two or more: all zero) and is twice
+    differentiable. Bool/int inputs give int64."""
+    if dtype is not None:
+        x = x.to(dtype=dtype)
+    elif x.data.dtype.kind in "bui":
+        x = cast(x, "int64")
+    return Prod.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim)
+
+
+# ---- max / min ---------------------------------------------------------------------------
+
+max_result = namedtuple("max", ["values", "indices"])
+min_result = namedtuple("min", ["values", "indices"])
+max_result.__doc__ = "``(values, indices)`` returned by ``max(x, dim)`` (torch.return_types.max)."
+min_result.__doc__ = "``(values, indices)`` returned by ``min(x, dim)`` (torch.return_types.min)."
+
+
+class Amax(Function):
+    """y = max(x, axes) (min when ``is_min``); gx = gy / count at the ``count`` tied extreme
+    elements of each slice, 0 elsewhere (PyTorch's amax/amin rule)."""
+
+    def forward(self, x, axes, keepdim, is_min=False):
+        self.axes, self.keepdim = axes, keepdim
+        y = x.min(axis=axes, keepdims=keepdim) if is_min else x.max(axis=axes, keepdims=keepdim)
+        self.save_for_backward(x, y)
+        return y
+
+    def backward(self, gy):
+        x, y = self.saved_tensors
+        xp, axes = x.xp, self.axes
+        xd = x.data
+        yk = y.data if self.keepdim else _keep(y.data, axes, xp)
+        hit = (xd == yk) | (xp.isnan(xd) & xp.isnan(yk))  # a nan maximum takes the gradient
+        w = hit / hit.sum(axis=axes, keepdims=True)
+        return _expand_back(gy, x.shape, axes, self.keepdim) * Tensor._wrap(w.astype(xd.dtype))
+
+
+class TakeAlong(Function):
+    """y = x at ``idx`` along ``axis`` (idx has keepdim shape); gx = gy at idx, 0 elsewhere"""
+
+    def forward(self, x, idx, axis, keepdim):
+        self.in_shape, self.idx, self.axis, self.keepdim = x.shape, idx, axis, keepdim
+        y = self.xp.take_along_axis(x, idx, axis=axis)
+        return y if keepdim else y.squeeze(axis)
+
+    def backward(self, gy):
+        xp, axis = gy.xp, self.axis
+        shape = [1] * len(self.in_shape)
+        shape[axis] = self.in_shape[axis]
+        onehot = xp.arange(self.in_shape[axis]).reshape(shape) == self.idx
+        gy = _expand_back(gy, self.in_shape, (axis,), self.keepdim)
+        return compare.where(Tensor._wrap(onehot), gy, Tensor._wrap(xp.zeros((), gy.data.dtype)))
+
+
+def _extreme(x, dim, keepdim, is_min):
+    axes = _axes(dim, x.ndim)
+    _reject_empty(x, axes, "amin" if is_min else "amax")
+    return Amax.apply(x, axes=axes, keepdim=keepdim, is_min=is_min)
+
+
+def _extreme_dim(x, dim, keepdim, is_min):
+    name = "min" if is_min else "max"
+    result = min_result if is_min else max_result
+    d = _wrap_dim(dim, x.ndim)
+    xp = x.xp
+    if x.ndim == 0:
+        from .movement import clone
+
+        return result(clone(x), Tensor._wrap(xp.zeros((), dtype=np.int64)))
+    _reject_empty(x, (d,), name)
+    idx = (xp.argmin if is_min else xp.argmax)(x.data, axis=d, keepdims=True).astype(np.int64)
+    values = TakeAlong.apply(x, idx=idx, axis=d, keepdim=keepdim)
+    return result(values, Tensor._wrap(idx if keepdim else idx.squeeze(d)))
+
+
+def max(x, dim=None, keepdim=False):
+    """``max(x)``: the largest value (gradient spread evenly over ties).
+    ``max(x, dim, keepdim=False)``: ``(values, indices)`` with ``.values``/``.indices``;
+    the gradient goes to the returned index (the first maximum).
+    ``max(x, other)``: elementwise maximum."""
+    if isinstance(dim, Tensor):
+        from . import compare as _c
+
+        return _c.maximum(x, dim)
+    if dim is None:
+        return _extreme(x, None, False, False)
+    return _extreme_dim(x, dim, keepdim, False)
+
+
+def min(x, dim=None, keepdim=False):
+    """Like :func:`max` for the smallest value (``min(x, other)`` is elementwise)."""
+    if isinstance(dim, Tensor):
+        from . import compare as _c
+
+        return _c.minimum(x, dim)
+    if dim is None:
+        return _extreme(x, None, False, True)
+    return _extreme_dim(x, dim, keepdim, True)
+
+
+def amax(x, dim=(), keepdim=False):
+    """Maximum over ``dim`` (all dims for ``()``/None); ties share the gradient evenly."""
+    return _extreme(x, dim, keepdim, False)
+
+
+def amin(x, dim=(), keepdim=False):
+    """Minimum over ``dim`` (all dims for ``()``/None); ties share the gradient evenly."""
+    return _extreme(x, dim, keepdim, True)
+
+
+def _arg(x, dim, keepdim, is_min):
+    xp, fn = x.xp, (x.xp.argmin if is_min else x.xp.argmax)
+    name = "argmin" if is_min else "argmax"
+    if x.data.size == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0")
+    if dim is None:
+        r = fn(x.data.reshape(-1))
+        r = xp.asarray(r).reshape((1,) * x.ndim if keepdim else ())
+    else:
+        d = _wrap_dim(dim, x.ndim)
+        if x.ndim == 0:
+            r = xp.zeros((), dtype=np.int64)
+        else:
+            _reject_empty(x, (d,), name)
+            r = fn(x.data, axis=d, keepdims=keepdim)
+    return Tensor._wrap(xp.asarray(r).astype(np.int64, copy=False))
+
+
+def argmax(x, dim=None, keepdim=False):
+    """Index (int64) of the first maximum over ``dim``, or of the flattened tensor."""
+    return _arg(x, dim, keepdim, False)
+
+
+def argmin(x, dim=None, keepdim=False):
+    """Index (int64) of the first minimum over ``dim``, or of the flattened tensor."""
+    return _arg(x, dim, keepdim, True)
+
+
+# ---- var, std, logsumexp, norm ------------------------------------------------------------
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` with ``sum((x - mean)^2) / max(0, N - correction)``.
+
+    ``correction`` defaults to 1 (Bessel); ``unbiased=False`` is the legacy spelling of
+    ``correction=0``. ``x.var(False)`` (a bool first argument) is read as ``unbiased``.
+    float16 is computed in float32. N <= correction warns and gives inf/nan, as in PyTorch.
+    """
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise RuntimeError("var(): pass either unbiased or correction, not both")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    _need_float(x, "var")
+    axes = _axes(dim, x.ndim)
+    n = _count(x.shape, axes)
+    half = x.data.dtype == _F16
+    if half:
+        x = cast(x, np.float32)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = x - Sum.apply(x, axes=axes, keepdim=True) / n if n else x
+        s = Sum.apply(d * d, axes=axes, keepdim=keepdim)
+        dof = builtins.max(0, n - correction)
+        if dof == 0:
+            warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly "
+                          f"less than the reduction factor (N = {n}, correction = {correction})",
+                          UserWarning, stacklevel=2)
+        y = s / dof
+    return cast(y, _F16) if half else y
+
+
+def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: ``var(...) ** 0.5`` (same arguments as :func:`var`)."""
+    return var(x, dim, unbiased, keepdim, correction=correction) ** 0.5
+
+
+def logsumexp(x, dim=None, keepdim=False):
+    """log(sum(exp(x))) over ``dim``, shifted by the (constant) maximum so that inputs of
+    +/-1e4 stay finite; gradient softmax(x) * gy, twice differentiable."""
+    from ._util import float_of
+
+    x = float_of(x)
+    axes = _axes(dim, x.ndim)
+    xp = x.xp
+    if _count(x.shape, axes) == 0 or x.ndim == 0:
+        m = xp.zeros((1,) * x.ndim, dtype=x.data.dtype)
+    else:
+        m = x.data.max(axis=axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0).astype(x.data.dtype, copy=False)
+    m = Tensor._wrap(m)
+    with np.errstate(divide="ignore"):  # log(0) = -inf for an all -inf slice
+        y = unary.log(Sum.apply(unary.exp(x - m), axes=axes, keepdim=True)) + m
+    if not keepdim and axes:
+        y = reshape(y, tuple(s for i, s in enumerate(x.shape) if i not in axes))
+    return y
+
+
+class Norm(Function):
+    """y = (sum |x|^p)^(1/p); gx = gy * sign(x) |x|^(p-1) / y^(p-1) (gy * x / y for p = 2),
+    and 0 where y == 0 or x == 0, as in PyTorch (so the 2-norm has gradient 0 at 0)."""
+
+    def forward(self, x, p, axes, keepdim):
+        self.p, self.axes, self.keepdim = p, axes, keepdim
+        xp, a = self.xp, _acc(x, self.xp)
+        if p == 2:
+            y = xp.sqrt((a * a).sum(axis=axes, keepdims=keepdim))
+        elif p == 1:
+            y = xp.abs(a).sum(axis=axes, keepdims=keepdim)
+        else:
+            y = (xp.abs(a) ** p).sum(axis=axes, keepdims=keepdim) ** (1.0 / p)
+        y = xp.asarray(y).astype(x.dtype, copy=False)
+        self.save_for_backward(x, y)
+        return y
+
+    def backward(self, gy):
+        x, y = self.saved_tensors
+        p, axes, keepdim = self.p, self.axes, self.keepdim
+        xp, dt = x.xp, x.data.dtype
+        gy = _expand_back(gy, x.shape, axes, keepdim)
+        sign = Tensor._wrap(xp.sign(x.data))
+        if p == 1:
+            return gy * sign
+        zero = Tensor._wrap(xp.zeros((), dt))
+        one = Tensor._wrap(xp.ones((), dt))
+        ye = _expand_back(y, x.shape, axes, keepdim)
+        yk = y.data if keepdim else _keep(y.data, axes, xp)
+        yzero = Tensor._wrap(xp.broadcast_to(yk == 0, x.shape))
+        ysafe = compare.where(yzero, one, ye)
+        if p == 2:
+            return compare.where(yzero, zero, gy * x / ysafe)
+        dead = Tensor._wrap(yzero.data | (x.data == 0))
+        ax = compare.where(dead, one, x * sign)  # |x|, kept away from 0 where masked
+        return compare.where(dead, zero, gy * sign * (ax / ysafe) ** (p - 1))
+
+
+def _abs(x):
+    """|x| with gradient sign(x) (0 at 0), from Mul by a constant."""
+    return x * Tensor._wrap(x.xp.sign(x.data))
+
+
+def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
+    """Vector p-norm over ``dim`` (all dims when None): p = 'fro' (= 2), any real p, inf
+    (max |x|, ties share the gradient), -inf (min |x|), 0 (number of nonzeros, no
+    gradient). The gradient at x = 0 is 0 (as in PyTorch)."""
+    if dtype is not None:
+        x = x.to(dtype=dtype)
+    if x.data.dtype.kind != "f":
+        raise RuntimeError(f"norm(): Expected a floating point tensor as input. Got {x.dtype}")
+    if p is None or p == "fro":
+        p = 2
+    if isinstance(p, str):
+        raise NotImplementedError(f"norm(): p={p!r} is not supported (use 'fro' or a number)")
+    p = float(p)
+    axes = _axes(dim, x.ndim)
+    if p == math.inf:
+        return amax(_abs(x), axes, keepdim)
+    if p == -math.inf:
+        return amin(_abs(x), axes, keepdim)
+    if p == 0:
+        nz = Tensor._wrap((x.data != 0).astype(x.data.dtype))
+        return Sum.apply(nz, axes=axes, keepdim=keepdim)
+    return Norm.apply(x, p=p, axes=axes, keepdim=keepdim)
+
+
+# ---- scans ---------------------------------------------------------------------------------
+
+
+class Cumsum(Function):
+    """y_k = sum_{j<=k} x_j along axis; gx_i = sum_{k>=i} gy_k (a reversed cumsum)"""
+
+    def forward(self, x, axis):
+        self.axis = axis
+        return self.xp.cumsum(_acc(x, self.xp), axis=axis).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        return _rev_cumsum(gy, self.axis)
+
+
+def _rev_cumsum(g, axis):
+    return flip(Cumsum.apply(flip(g, axis), axis=axis), axis)
+
+
+class Cumprod(Function):
+    """y_k = prod_{j<=k} x_j along axis; gx_i = sum_{k>=i} gy_k prod_{j<=k, j!=i} x_j:
+    revcumsum(gy * y) / x without zeros, an exact O(n^2) form when x has zeros."""
+
+    def forward(self, x, axis):
+        self.axis = axis
+        y = self.xp.cumprod(_acc(x, self.xp), axis=axis).astype(x.dtype, copy=False)
+        self.save_for_backward(x, y)
+        return y
+
+    def backward(self, gy):
+        x, y = self.saved_tensors
+        axis = self.axis
+        if not builtins.bool((x.data == 0).any()):
+            return _rev_cumsum(gy * y, axis) / x
+        xp = x.xp
+        xt, gt = movedim(x, axis, -1), movedim(gy, axis, -1)
+        n = xt.shape[-1]
+        eye = Tensor._wrap(xp.eye(n, dtype=bool))
+        # row i: x with x_i replaced by 1; its cumprod at k is prod_{j<=k, j!=i} x_j
+        c = Cumprod.apply(compare.where(eye, 1.0, unsqueeze(xt, -2)), axis=xt.ndim)
+        upper = Tensor._wrap(xp.triu(xp.ones((n, n), dtype=bool)))  # k >= i
+        zero = Tensor._wrap(xp.zeros((), gy.data.dtype))
+        g = Sum.apply(compare.where(upper, c * unsqueeze(gt, -2), zero), axes=(xt.ndim,),
+                      keepdim=False)
+        return movedim(g, -1, axis)
+
+
+def _scan(op, x, dim, dtype):
+    if dtype is not None:
+        x = x.to(dtype=dtype)
+    elif x.data.dtype.kind in "bui":
+        x = cast(x, "int64")
+    d = _wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        from .movement import clone
+
+        return clone(x)
+    return op.apply(x, axis=d)
+
+
+def cumsum(x, dim, *, dtype=None):
+    """Cumulative sum along ``dim`` (int inputs give int64; float16 accumulates in float32)."""
+    return _scan(Cumsum, x, dim, dtype)
+
+
+def cumprod(x, dim, *, dtype=None):
+    """Cumulative product along ``dim``. The gradient is exact with zeros in the input
+    (an O(n^2) path used only then) and twice differentiable."""
+    return _scan(Cumprod, x, dim, dtype)
+
+
+# ---- all / any -------------------------------------------------------------------------------
+
+
+def all(x, dim=None, keepdim=False):
+    """True where every element over ``dim`` is nonzero (a bool tensor, no gradient)."""
+    r = x.data.astype(bool, copy=False).all(axis=_axes(dim, x.ndim), keepdims=keepdim)
+    return Tensor._wrap(x.xp.asarray(r))
+
+
+def any(x, dim=None, keepdim=False):
+    """True where some element over ``dim`` is nonzero (a bool tensor, no gradient)."""
+    r = x.data.astype(bool, copy=False).any(axis=_axes(dim, x.ndim), keepdims=keepdim)
+    return Tensor._wrap(x.xp.asarray(r))
+
+
+# ---- softmax / log_softmax (fused, stable) --------------------------------------------------
+
+
+class Softmax(Function):
+    """y = exp(x - max) / sum(exp(x - max)); gx = y * (gy - sum(gy * y))"""
+
+    def forward(self, x, axis):
+        self.axis = axis
+        a = _acc(x, self.xp)
+        e = self.xp.exp(a - a.max(axis=axis, keepdims=True))
+        y = (e / e.sum(axis=axis, keepdims=True)).astype(x.dtype, copy=False)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, gy):
+        (y,) = self.saved_tensors
+        return y * (gy - Sum.apply(gy * y, axes=self.axis, keepdim=True))
+
+
+class LogSoftmax(Function):
+    """y = x - max - log(sum(exp(x - max))); gx = gy - exp(y) * sum(gy)"""
+
+    def forward(self, x, axis):
+        self.axis = axis
+        xp, a = self.xp, _acc(x, self.xp)
+        s = a - a.max(axis=axis, keepdims=True)
+        y = (s - xp.log(xp.exp(s).sum(axis=axis, keepdims=True))).astype(x.dtype, copy=False)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, gy):
+        (y,) = self.saved_tensors
+        return gy - unary.exp(y) * Sum.apply(gy, axes=self.axis, keepdim=True)
+
+
+def _softmax_args(x, dim, dtype):
+    from ._util import float_of
+
+    if dtype is not None:
+        x = x.to(dtype=dtype)
+    x = float_of(x)
+    d = _wrap_dim(dim, x.ndim)
+    return x, ((d,) if x.ndim else ())
+
+
+def softmax(x, dim, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``, computed as one stable op (finite for inputs of
+    +/-1e4) and twice differentiable."""
+    x, axis = _softmax_args(x, dim, dtype)
+    return Softmax.apply(x, axis=axis)
+
+
+def log_softmax(x, dim, dtype=None):
+    """log(softmax(x)) along ``dim`` as one stable op (finite for inputs of +/-1e4),
+    twice differentiable."""
+    x, axis = _softmax_args(x, dim, dtype)
+    return LogSoftmax.apply(x, axis=axis)
+
+
+__all__ = [
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "argmax",
+    "argmin",
+    "cumprod",
+    "cumsum",
+    "log_softmax",
+    "logsumexp",
+    "max",
+    "mean",
+    "min",
+    "norm",
+    "prod",
+    "softmax",
+    "std",
+    "sum",
+    "var",
+]

@@ -149,7 +149,7 @@ def _public_ops():
     import importlib
 
     for fam in ("elementwise", "unary", "compare", "reduce", "movement", "indexing", "linalg",
-                "conv", "pool", "loss", "norm"):
+                "conv", "pool", "loss", "norm", "rnn", "normalization"):
         try:
             mod = importlib.import_module(f"minigrad.ops.{fam}")
         except ModuleNotFoundError as e:

@@ -1,0 +1,13 @@
+"""``minigrad.nn``: modules, layers, functional API, initialisers (as ``torch.nn``)."""
+from . import functional, init, utils
+from .containers import ModuleDict, ModuleList, Sequential
+from .module import Module
+from .parameter import Parameter
+from .layers import *  # noqa: F401,F403
+from .activation import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403

@@ -1,0 +1,63 @@
+"""Gradient clipping, in place on ``p.grad`` (as ``torch.nn.utils.clip_grad``)."""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from ...autograd.grad_mode import no_grad
+from ...tensor import Tensor
+
+
+def _grads(parameters):
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    return [p.grad for p in parameters if p.grad is not None]
+
+
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                    foreach=None) -> Tensor:
+    """Scale all gradients together so their joint ``norm_type``-norm is at most ``max_norm``.
+
+    The joint norm is the norm of the vector of per-gradient norms (as if all gradients
+    were concatenated). Gradients are scaled by ``min(1, max_norm / (total + 1e-6))``.
+
+    Returns:
+        The total norm before clipping, a 0-d Tensor.
+    """
+    grads = _grads(parameters)
+    norm_type = float(norm_type)
+    if not grads:
+        from ...creation import tensor
+
+        return tensor(0.0)
+    xp = grads[0].xp
+    with no_grad():
+        if math.isinf(norm_type):
+            norms = [xp.abs(g.data).max() if g.data.size else xp.zeros((), g.data.dtype)
+                     for g in grads]
+            total = xp.max(xp.stack(norms))
+        else:
+            norms = [xp.sum(xp.abs(g.data) ** norm_type) ** (1.0 / norm_type) for g in grads]
+            total = xp.sum(xp.stack(norms) ** norm_type) ** (1.0 / norm_type)
+        total = xp.asarray(total, dtype=grads[0].data.dtype)
+        if error_if_nonfinite and not bool(xp.isfinite(total)):
+            raise RuntimeError(
+                f"The total norm of order {norm_type} for gradients from `parameters` is "
+                "non-finite, so it cannot be clipped. To disable this error and scale the "
+                "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`"
+            )
+        coef = float(max_norm) / (float(total) + 1e-6)
+        if coef < 1.0 or math.isnan(coef):
+            for g in grads:
+                g.mul_(coef)
+    return Tensor._wrap(total)
+
+
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
+                     foreach=None) -> None:
+    """Clamp every gradient element to [-clip_value, clip_value], in place."""
+    clip_value = float(clip_value)
+    with no_grad():
+        for g in _grads(parameters):
+            g.clamp_(-clip_value, clip_value)

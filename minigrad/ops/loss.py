@@ -1,0 +1,251 @@
+"""Fused, numerically stable loss primitives: softmax cross-entropy over class indices and
+binary cross-entropy on logits.
+
+Both work from logits with the log-sum-exp / softplus tricks, so logits of +/-1e4 give a
+finite loss and finite gradients. Their backward is built from minigrad ops (softmax,
+sigmoid, ...), so they are twice differentiable. Class weights, ``weight`` and
+``pos_weight`` are constants (no gradient flows to them, as in PyTorch).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend
+from ..autograd.function import Function
+from ..autograd.grad_mode import _State
+from ..tensor import Tensor
+from ._util import float_of
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def check_reduction(reduction):
+    """ValueError for anything but 'none', 'mean' or 'sum'."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"{reduction!r} is not a valid value for reduction; valid values are 'none', "
+            "'mean', 'sum'"
+        )
+
+
+class CrossEntropy(Function):
+    """l = m * ((1-e) * w[y] * -logp[y] + e/C * sum_c w_c * -logp_c), logp = log_softmax(x, 1),
+    m = (y != ignore_index); gx = gy * (a * softmax(x, 1) - B) with constants
+    a = m * ((1-e) * w[y] + e/C * sum(w)) and B = m * ((1-e) * w[y] * onehot(y) + e/C * w)."""
+
+    def forward(self, x, y, *w, ignore_index=-100, label_smoothing=0.0):
+        xp = self.xp
+        self.ignore_index, self.eps = ignore_index, label_smoothing
+        z = x - x.max(axis=1, keepdims=True)  # shift by the max: exp never overflows
+        e = xp.exp(z)
+        s = e.sum(axis=1, keepdims=True)
+        logp = z - xp.log(s)
+        valid = y != ignore_index
+        ys = xp.where(valid, y, 0)[:, None]
+        nll = -xp.take_along_axis(logp, ys, axis=1)[:, 0]
+        w = w[0] if w else None
+        wb = None if w is None else w.reshape((1, -1) + (1,) * (x.ndim - 2))
+        if w is not None:
+            nll = nll * w[ys[:, 0]]
+        if label_smoothing:
+            c = x.shape[1]
+            smooth = -(logp if w is None else logp * wb).sum(axis=1)
+            nll = (1 - label_smoothing) * nll + (label_smoothing / c) * smooth
+        loss = xp.where(valid, nll, 0).astype(x.dtype, copy=False)
+        self.save_for_backward(x, y, w, e / s)
+        return loss
+
+    def backward(self, gy):
+        x, y, w, p = self.saved_tensors
+        xp, eps = x.xp, self.eps
+        c = x.shape[1]
+        yd = y.data
+        valid = yd != self.ignore_index
+        ys = xp.where(valid, yd, 0)[:, None]
+        dt = x.data.dtype
+        wy = xp.ones(yd.shape, dt) if w is None else w.data[ys[:, 0]]
+        wsum = c if w is None else w.data.sum()
+        a = xp.where(valid, (1 - eps) * wy + (eps / c) * wsum, 0).astype(dt, copy=False)
+        b = one_hot(ys[:, 0], c, ((1 - eps) * wy).astype(dt, copy=False))
+        if eps:
+            wb = 1 if w is None else w.data.reshape((1, -1) + (1,) * (x.ndim - 2))
+            b += (eps / c) * wb
+        b *= valid[:, None]
+        if _State.enabled:  # create_graph: softmax must be a differentiable function of x
+            p = x.softmax(1)
+        g = gy.unsqueeze(1)
+        gx = g * Tensor._wrap(a[:, None]) * p - g * Tensor._wrap(b)
+        return (gx, None) if w is None else (gx, None, None)
+
+
+class BCEWithLogits(Function):
+    """l = w * ((1 - t) * x + (1 + (pw - 1) * t) * softplus(-x));
+    gx = gy * w * ((1 - t) - (1 + (pw - 1) * t) * sigmoid(-x)),
+    gt = gy * w * (-x + (pw - 1) * softplus(-x))"""
+
+    def forward(self, x, t, *wp, has_weight=False, has_pos_weight=False):
+        xp = self.xp
+        self.has_weight, self.has_pos_weight = has_weight, has_pos_weight
+        w = wp[0] if has_weight else None
+        pw = wp[-1] if has_pos_weight else None
+        sp = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)  # softplus(-x), no overflow
+        loss = (1 - t) * x + (sp if pw is None else (1 + (pw - 1) * t) * sp)
+        if w is not None:
+            loss = loss * w
+        self.save_for_backward(x, t, *wp)
+        return loss
+
+    def backward(self, gy):
+        x, t, *wp = self.saved_tensors
+        w = wp[0] if self.has_weight else None
+        pw = wp[-1] if self.has_pos_weight else None
+        nx, nt = self.needs_input_grad[:2]
+        if w is not None:
+            gy = gy * w
+        gx = gt = None
+        if nx:
+            sn = (-x).sigmoid()
+            gx = gy * ((1 - t) - (sn if pw is None else (1 + (pw - 1) * t) * sn))
+        if nt:
+            gt = -gy * x if pw is None else gy * ((pw - 1) * _softplus(-x) - x)
+        return (gx, gt) + (None,) * len(wp)
+
+
+def one_hot(y, c, scale):
+    """Array of shape (N, C, d1, ...): ``scale`` (shaped like ``y``) at class ``y``, else 0."""
+    xp = backend.get_array_module(scale)
+    classes = xp.arange(c).reshape((1, c) + (1,) * (y.ndim - 1))
+    return (classes == y[:, None]) * scale[:, None]
+
+
+def _softplus(x):
+    """log(1 + exp(x)) = relu(x) + log(1 + exp(-|x|)) from differentiable ops, stable."""
+    return x.relu() + (1 + (-(x.relu() + (-x).relu())).exp()).log()
+
+
+def _shape(s):
+    return tuple(s)
+
+
+def check_class_targets(input, target, weight, ignore_index, fn_name):
+    """Validate class-index targets for ``input`` (C), (N, C) or (N, C, d1, ...).
+
+    Returns ``(x, y)``: the input as a float Tensor with a batch dim (an unbatched input
+    gets one), and the targets as an int64 array of shape (N, d1, ...).
+    """
+    if target.data.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"{fn_name}: expected target of dtype int64 (Long) holding class indices, but got "
+            f"{target.dtype} (for class probabilities the target must have the input's shape "
+            f"{_shape(input.shape)}; got {_shape(target.shape)})"
+        )
+    x = float_of(input)
+    if x.ndim == 0:
+        raise RuntimeError(f"{fn_name}: input must have at least 1 dimension (the classes), got a "
+                           "0-d tensor")
+    expected = () if x.ndim == 1 else (x.shape[0],) + tuple(x.shape[2:])
+    if tuple(target.shape) != expected:
+        raise ValueError(
+            f"{fn_name}: expected target of shape {expected} for input of shape "
+            f"{_shape(input.shape)}, but got target of shape {_shape(target.shape)}"
+        )
+    if x.ndim == 1:
+        x = x.unsqueeze(0)
+    c = x.shape[1]
+    y = target.data.astype("int64", copy=False).reshape((x.shape[0],) + tuple(x.shape[2:]))
+    bad = (y != ignore_index) & ((y < 0) | (y >= c))
+    if bad.any():
+        v = int(y[bad].ravel()[0])
+        raise IndexError(f"{fn_name}: target {v} is out of bounds for {c} classes (valid: "
+                         f"0..{c - 1} or ignore_index={ignore_index})")
+    if weight is not None and tuple(weight.shape) != (c,):
+        raise RuntimeError(f"{fn_name}: weight should have shape ({c},) (one per class) for input "
+                           f"of shape {_shape(input.shape)}, but got {_shape(weight.shape)}")
+    return x, y
+
+
+def target_weights(y, weight, ignore_index, like):
+    """Per-target weight array: weight[y] (1 without weights), 0 where y == ignore_index."""
+    xp, dt = like.xp, like.data.dtype
+    valid = y != ignore_index
+    if weight is None:
+        return valid.astype(dt)
+    wy = weight.data.astype(dt, copy=False)[xp.where(valid, y, 0)]
+    return xp.where(valid, wy, 0).astype(dt, copy=False)
+
+
+def weighted_mean(loss, wy):
+    """loss.sum() / wy.sum(); nan with zero gradients when every target is ignored (as PyTorch)."""
+    total = wy.sum()
+    if not total:
+        return loss.sum() + float("nan")
+    return loss.sum() / Tensor._wrap(loss.xp.asarray(total))
+
+
+def cross_entropy_loss(input, target, weight=None, ignore_index=-100, reduction="mean",
+                       label_smoothing=0.0):
+    """Softmax cross-entropy of logits ``input`` against class indices ``target``, fused.
+
+    Args:
+        input: logits of shape (C), (N, C) or (N, C, d1, d2, ...).
+        target: int64 class indices of shape (), (N) or (N, d1, d2, ...).
+        weight: optional (C,) class weights.
+        ignore_index: targets equal to it contribute neither loss nor gradient.
+        reduction: 'none' | 'mean' (divides by the summed weights of non-ignored targets,
+            as PyTorch) | 'sum'.
+        label_smoothing: in [0, 1]; mixes the target with the uniform distribution.
+    """
+    check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    x, y = check_class_targets(input, target, weight, ignore_index, "cross_entropy")
+    unbatched = input.ndim == 1
+    args = (x, Tensor._wrap(y))
+    if weight is not None:
+        args += (Tensor._wrap(weight.data.astype(x.data.dtype, copy=False)),)
+    loss = CrossEntropy.apply(*args, ignore_index=ignore_index,
+                              label_smoothing=float(label_smoothing))
+    if reduction == "none":
+        return loss[0] if unbatched else loss
+    if reduction == "sum":
+        return loss.sum()
+    return weighted_mean(loss, target_weights(y, weight, ignore_index, x))
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    """Binary cross-entropy of logits ``input`` against targets in [0, 1], fused and stable.
+
+    Args:
+        input: logits, any shape.
+        target: same shape as ``input``.
+        weight: optional rescaling weight, broadcastable to ``input``.
+        reduction: 'none' | 'mean' | 'sum'.
+        pos_weight: optional weight of positive examples, broadcastable to ``input`` (usually
+            one per class along the last dim).
+    """
+    check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({_shape(target.shape)}) must be the same as input size "
+                         f"({_shape(input.shape)})")
+    x = float_of(input)
+    dt = x.data.dtype
+    t = target if target.data.dtype == dt else target.to(Tensor._dtype_of(dt))
+    args = [x, t]
+    for name, v in (("weight", weight), ("pos_weight", pos_weight)):
+        if v is None:
+            continue
+        try:
+            np.broadcast_shapes(tuple(v.shape), tuple(x.shape))
+        except ValueError:
+            raise RuntimeError(f"binary_cross_entropy_with_logits: {name} of shape "
+                               f"{_shape(v.shape)} does not broadcast to input of shape "
+                               f"{_shape(x.shape)}") from None
+        args.append(Tensor._wrap(v.data.astype(dt, copy=False)))
+    loss = BCEWithLogits.apply(*args, has_weight=weight is not None,
+                               has_pos_weight=pos_weight is not None)
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.sum() / loss.numel()
+
+
+__all__ = ["cross_entropy_loss", "binary_cross_entropy_with_logits"]

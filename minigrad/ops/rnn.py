@@ -1,0 +1,255 @@
+"""Fused recurrences: a whole RNN/LSTM/GRU layer (one direction) over a sequence, as one op.
+
+The input projection ``x_proj = x @ W_ih^T + b`` for all time steps is one big matmul done
+by the caller (an ordinary op); these ops run the recurrence on raw arrays, one gates
+matmul ``h @ W_hh^T`` per step, and backpropagate through time in one backward pass.
+Working on whole sequences avoids slicing a tensor per time step (each slice's gradient
+would be a full-size array: O(T^2) work in backward).
+
+The backward is written on arrays (``once_differentiable``): higher-order gradients
+through a recurrent layer raise a clear error. Gate layouts follow PyTorch: LSTM
+[i, f, g, o], GRU [r, z, n].
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+def _sigmoid(xp, x):
+    return 0.5 * (xp.tanh(0.5 * x) + 1)  # one transcendental, no overflow
+
+
+def _flip(a):
+    return a[::-1]
+
+
+def _weight_grad(xp, dg, hprev):
+    """sum_t dg_t^T @ hprev_t as one matmul over the (T*N) rows."""
+    return dg.reshape(-1, dg.shape[-1]).T @ hprev.reshape(-1, hprev.shape[-1])
+
+
+class RNNScan(Function):
+    """h_t = act(x_proj[t] + h_{t-1} @ W^T) for t = 0..T-1 (act tanh or relu); y = [h_t]_t.
+    BPTT: d_t = (gy_t + d_{t+1} @ W) * act'(h_t); gx_proj = d, gW = sum_t d_t^T h_{t-1}."""
+
+    once_differentiable = True
+
+    def forward(self, x, w, h0, nonlinearity="tanh", reverse=False):
+        xp = self.xp
+        self.relu, self.reverse = nonlinearity == "relu", reverse
+        x = _flip(x) if reverse else x
+        wt = w.T
+        hs = xp.empty(x.shape[:2] + (w.shape[1],), dtype=x.dtype)
+        h = h0
+        for t in range(x.shape[0]):
+            a = x[t] + h @ wt
+            h = xp.maximum(a, 0, out=hs[t]) if self.relu else xp.tanh(a, out=hs[t])
+        out = _flip(hs) if reverse else hs
+        self.save_for_backward(w, h0, out)  # the output: version-checked at backward
+        return out
+
+    def backward(self, gy):
+        w, h0, hs = self.saved_tensors
+        xp, wd = w.xp, w.data
+        hs = _flip(hs.data) if self.reverse else hs.data
+        gy = _flip(gy.data) if self.reverse else gy.data
+        d = xp.empty_like(hs)
+        gh = xp.zeros_like(h0.data)
+        for t in range(hs.shape[0] - 1, -1, -1):
+            g = gy[t] + gh
+            d[t] = g * (hs[t] > 0) if self.relu else g * (1 - hs[t] * hs[t])
+            gh = d[t] @ wd
+        gx = Tensor._wrap(_flip(d) if self.reverse else d)
+        gw = Tensor._wrap(_weight_grad(xp, d, xp.concatenate([h0.data[None], hs[:-1]])))
+        return gx, gw, Tensor._wrap(gh)
+
+
+class LSTMScan(Function):
+    """gates_t = x_proj[t] + h_{t-1} @ W^T = [i, f, g, o] (sigmoid, sigmoid, tanh, sigmoid);
+    c_t = f c_{t-1} + i g, h_t = o tanh(c_t); y = [h_t | c_t]_t of shape (T, N, 2H)."""
+
+    once_differentiable = True
+
+    def forward(self, x, w, h0, c0, reverse=False):
+        xp = self.xp
+        self.reverse = reverse
+        x = _flip(x) if reverse else x
+        T, H = x.shape[0], w.shape[1]
+        wt = w.T
+        acts = xp.empty(x.shape, dtype=x.dtype)  # activated gates, kept for backward
+        y = xp.empty(x.shape[:2] + (2 * H,), dtype=x.dtype)
+        tc = xp.empty(x.shape[:2] + (H,), dtype=x.dtype)
+        h, c = h0, c0
+        for t in range(T):
+            a = acts[t]
+            xp.add(x[t], h @ wt, out=a)
+            a[:, :2 * H] = _sigmoid(xp, a[:, :2 * H])
+            xp.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
+            a[:, 3 * H:] = _sigmoid(xp, a[:, 3 * H:])
+            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            c = xp.add(f * c, i * g, out=y[t, :, H:])
+            xp.tanh(c, out=tc[t])
+            h = xp.multiply(o, tc[t], out=y[t, :, :H])
+        self.acts, self.tc = acts, tc
+        out = _flip(y) if reverse else y
+        self.save_for_backward(w, h0, c0, out)
+        return out
+
+    def backward(self, gy):
+        w, h0, c0, y = self.saved_tensors
+        xp, wd, acts, tc = w.xp, w.data, self.acts, self.tc
+        y = _flip(y.data) if self.reverse else y.data
+        gy = _flip(gy.data) if self.reverse else gy.data
+        T, H = acts.shape[0], wd.shape[1]
+        d = xp.empty_like(acts)
+        gh = xp.zeros_like(h0.data)
+        gc = xp.zeros_like(c0.data)
+        for t in range(T - 1, -1, -1):
+            a = acts[t]
+            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            c_prev = y[t - 1, :, H:] if t else c0.data
+            ght = gy[t, :, :H] + gh
+            gct = gy[t, :, H:] + gc + ght * o * (1 - tc[t] * tc[t])
+            dt = d[t]
+            dt[:, :H] = gct * g * i * (1 - i)
+            dt[:, H:2 * H] = gct * c_prev * f * (1 - f)
+            dt[:, 2 * H:3 * H] = gct * i * (1 - g * g)
+            dt[:, 3 * H:] = ght * tc[t] * o * (1 - o)
+            gc = gct * f
+            gh = dt @ wd
+        hprev = xp.concatenate([h0.data[None], y[:-1, :, :H]])
+        gx = Tensor._wrap(_flip(d) if self.reverse else d)
+        return gx, Tensor._wrap(_weight_grad(xp, d, hprev)), Tensor._wrap(gh), Tensor._wrap(gc)
+
+
+class GRUScan(Function):
+    """a_t = h_{t-1} @ W^T + b = [a_r, a_z, a_n]; r = sigmoid(x_r + a_r), z = sigmoid(x_z + a_z),
+    n = tanh(x_n + r * a_n), h_t = (1 - z) n + z h_{t-1}; y = [h_t]_t (PyTorch's GRU)."""
+
+    once_differentiable = True
+
+    def forward(self, x, w, h0, *b, reverse=False):
+        xp = self.xp
+        self.reverse, self.has_bias = reverse, bool(b)
+        x = _flip(x) if reverse else x
+        T, H = x.shape[0], w.shape[1]
+        wt = w.T
+        rzn = xp.empty(x.shape, dtype=x.dtype)  # r, z, n per step
+        an = xp.empty(x.shape[:2] + (H,), dtype=x.dtype)  # W_hn h + b_hn, kept for backward
+        hs = xp.empty(x.shape[:2] + (H,), dtype=x.dtype)
+        h = h0
+        for t in range(T):
+            a = h @ wt
+            if b:
+                a += b[0]
+            s = rzn[t]
+            s[:, :2 * H] = _sigmoid(xp, x[t, :, :2 * H] + a[:, :2 * H])
+            an[t] = a[:, 2 * H:]
+            r, z = s[:, :H], s[:, H:2 * H]
+            n = xp.tanh(x[t, :, 2 * H:] + r * an[t], out=s[:, 2 * H:])
+            h = xp.add(n, z * (h - n), out=hs[t])
+        self.rzn, self.an = rzn, an
+        out = _flip(hs) if reverse else hs
+        self.save_for_backward(w, h0, out)
+        return out
+
+    def backward(self, gy):
+        w, h0, hs = self.saved_tensors
+        xp, wd, rzn, an = w.xp, w.data, self.rzn, self.an
+        hs = _flip(hs.data) if self.reverse else hs.data
+        gy = _flip(gy.data) if self.reverse else gy.data
+        T, H = rzn.shape[0], wd.shape[1]
+        dx = xp.empty_like(rzn)
+        da = xp.empty_like(rzn)
+        gh = xp.zeros_like(h0.data)
+        for t in range(T - 1, -1, -1):
+            s = rzn[t]
+            r, z, n = s[:, :H], s[:, H:2 * H], s[:, 2 * H:]
+            h_prev = hs[t - 1] if t else h0.data
+            g = gy[t] + gh
+            dn = g * (1 - z) * (1 - n * n)
+            dx[t, :, :H] = dn * an[t] * r * (1 - r)
+            dx[t, :, H:2 * H] = g * (h_prev - n) * z * (1 - z)
+            dx[t, :, 2 * H:] = dn
+            da[t, :, :2 * H] = dx[t, :, :2 * H]
+            da[t, :, 2 * H:] = dn * r
+            gh = g * z + da[t] @ wd
+        hprev = xp.concatenate([h0.data[None], hs[:-1]])
+        gx = Tensor._wrap(_flip(dx) if self.reverse else dx)
+        out = (gx, Tensor._wrap(_weight_grad(xp, da, hprev)), Tensor._wrap(gh))
+        if self.has_bias:
+            out += (Tensor._wrap(da.sum(axis=(0, 1))),)
+        return out
+
+
+def _check(name, x, w, h0, gates, extra=()):
+    """Shapes: x (T, N, gates*H), w (gates*H, H), h0 (N, H), each extra (tensor, shape_fn(N, H))."""
+    ok = x.ndim == 3 and h0.ndim == 2
+    if ok:
+        n, h = h0.shape
+        ok = tuple(x.shape[1:]) == (n, gates * h) and tuple(w.shape) == (gates * h, h) \
+            and all(tuple(e.shape) == shape(n, h) for e, shape in extra)
+    if not ok:
+        raise RuntimeError(
+            f"{name}: expected x_proj (T, N, {gates}*H), w_hh ({gates}*H, H) and h0 (N, H), got "
+            f"{tuple(x.shape)}, {tuple(w.shape)}, {tuple(h0.shape)}"
+            + "".join(f" and {tuple(e.shape)}" for e, _ in extra)
+        )
+
+
+def rnn_scan(x_proj: Tensor, w_hh: Tensor, h0: Tensor, nonlinearity: str = "tanh",
+             reverse: bool = False) -> Tensor:
+    """Elman RNN recurrence over time: h_t = act(x_proj[t] + h_{t-1} @ w_hh^T).
+
+    Args:
+        x_proj: (T, N, H) input projections (x @ W_ih^T + b_ih + b_hh).
+        w_hh: (H, H) hidden-to-hidden weight.
+        h0: (N, H) initial state.
+        nonlinearity: 'tanh' or 'relu'.
+        reverse: run from t = T-1 down to 0 (outputs stay in input order).
+
+    Returns:
+        (T, N, H): the hidden state after each step.
+    """
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+    _check("rnn_scan", x_proj, w_hh, h0, 1)
+    return RNNScan.apply(x_proj, w_hh, h0, nonlinearity=nonlinearity, reverse=reverse)
+
+
+def lstm_scan(x_proj: Tensor, w_hh: Tensor, h0: Tensor, c0: Tensor,
+              reverse: bool = False) -> Tensor:
+    """LSTM recurrence over time (PyTorch gate order i, f, g, o).
+
+    Args:
+        x_proj: (T, N, 4H) input projections (x @ W_ih^T + b_ih + b_hh).
+        w_hh: (4H, H); h0, c0: (N, H).
+        reverse: run from t = T-1 down to 0 (outputs stay in input order).
+
+    Returns:
+        (T, N, 2H): [h_t | c_t] after each step (split with ``y[..., :H]``, ``y[..., H:]``).
+    """
+    _check("lstm_scan", x_proj, w_hh, h0, 4, [(c0, lambda n, h: (n, h))])
+    return LSTMScan.apply(x_proj, w_hh, h0, c0, reverse=reverse)
+
+
+def gru_scan(x_proj: Tensor, w_hh: Tensor, h0: Tensor, b_hh: Tensor | None = None,
+             reverse: bool = False) -> Tensor:
+    """GRU recurrence over time (PyTorch gate order r, z, n; n = tanh(x_n + r * (W_hn h + b_hn))).
+
+    Args:
+        x_proj: (T, N, 3H) input projections (x @ W_ih^T + b_ih).
+        w_hh: (3H, H); h0: (N, H); b_hh: optional (3H,) hidden bias.
+        reverse: run from t = T-1 down to 0 (outputs stay in input order).
+
+    Returns:
+        (T, N, H): the hidden state after each step.
+    """
+    extra = [] if b_hh is None else [(b_hh, lambda n, h: (3 * h,))]
+    _check("gru_scan", x_proj, w_hh, h0, 3, extra)
+    args = (x_proj, w_hh, h0) if b_hh is None else (x_proj, w_hh, h0, b_hh)
+    return GRUScan.apply(*args, reverse=reverse)
+
+
+__all__ = ["rnn_scan", "lstm_scan", "gru_scan"]

@@ -1,0 +1,103 @@
+"""Adam and AdamW (decoupled weight decay), with amsgrad and maximize."""
+from __future__ import annotations
+
+import math
+
+from .. import dtypes
+from ..creation import zeros, zeros_like
+from .optimizer import Optimizer, axpy, check_betas, check_hparam, effective_grad, step_counter
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015), as ``torch.optim.Adam``.
+
+    With ``g = grad (+ weight_decay * p)`` (negated when ``maximize``) at step ``t``::
+
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        v_hat = max(v_hat, v) if amsgrad else v
+        p = p - lr / (1 - beta1**t) * m / (sqrt(v_hat) / sqrt(1 - beta2**t) + eps)
+
+    With ``decoupled_weight_decay=True`` (AdamW) the decay is instead applied to the
+    weights: ``p = p * (1 - lr * weight_decay)`` before the update, and not added to g.
+
+    Args:
+        params: tensors or param groups to optimize.
+        lr: learning rate (default 1e-3).
+        betas: decay rates of the first and second moment averages (default (0.9, 0.999)).
+        eps: added to the denominator for stability (default 1e-8).
+        weight_decay: L2 penalty (default 0).
+        amsgrad: use the maximum of past second moments (AMSGrad).
+        maximize: ascend the objective instead of descending it.
+        decoupled_weight_decay: decay the weights directly (AdamW).
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
+                 decoupled_weight_decay: bool = False):
+        defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
+                        weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        check_hparam("eps", group["eps"], label="epsilon value")
+        check_betas(group["betas"])
+        check_hparam("weight_decay", group["weight_decay"], label="weight_decay value")
+
+    def _step_group(self, group):
+        lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
+        wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+        decoupled = group["decoupled_weight_decay"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if not state:
+                state["step"] = zeros((), dtype=dtypes.float32, device="cpu")
+                state["exp_avg"] = zeros_like(p)
+                state["exp_avg_sq"] = zeros_like(p)
+                if amsgrad:
+                    state["max_exp_avg_sq"] = zeros_like(p)
+            t = step_counter(state)
+            x, xp = p.data, p.xp
+            tmp, tg = self._buffers(x, 2)
+            if wd != 0 and decoupled:
+                xp.multiply(x, 1 - lr * wd, out=x)
+                g, s = effective_grad(xp, p, 0, maximize, tg)
+            else:
+                g, s = effective_grad(xp, p, wd, maximize, tg)
+            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+            xp.multiply(m, b1, out=m)
+            axpy(xp, m, (1 - b1) * s, g, tmp)
+            xp.multiply(v, b2, out=v)
+            xp.multiply(g, 1 - b2, out=tmp)
+            xp.multiply(tmp, g, out=tmp)
+            xp.add(v, tmp, out=v)
+            if amsgrad:
+                vmax = state["max_exp_avg_sq"].data
+                xp.maximum(vmax, v, out=vmax)
+                v = vmax
+            # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)
+            #   == (lr*sqrt(bc2)/bc1) * m / (sqrt(v) + eps*sqrt(bc2)): one pass fewer
+            bc2_sqrt = math.sqrt(1 - b2**t)
+            xp.sqrt(v, out=tmp)
+            xp.add(tmp, eps * bc2_sqrt, out=tmp)
+            xp.divide(m, tmp, out=tmp)
+            axpy(xp, x, -lr * bc2_sqrt / (1 - b1**t), tmp, tmp)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as ``torch.optim.AdamW``.
+
+    Same arguments as ``Adam``; ``weight_decay`` defaults to 1e-2 and shrinks the weights
+    (``p *= 1 - lr * weight_decay``) instead of being added to the gradient.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
