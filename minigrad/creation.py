@@ -193,6 +193,7 @@ def normal(mean, std, size=None, *, generator=None, dtype=None, device=None, req
 
 def bernoulli(input, p=None, *, generator=None):
     probs = input.data if p is None else p
+    _random.check_probability(probs)
     arr = _random.sample("uniform", input.shape, input.data.dtype, input.device, 0.0, 1.0, generator)
     return Tensor._wrap((arr < probs).astype(input.data.dtype))
 

@@ -79,9 +79,25 @@ def set_rng_state(state):
     default_generator.set_state(state)
 
 
+def check_probability(p):
+    """Raise unless every probability in ``p`` (number, array or Tensor) is in [0, 1]."""
+    p = p.data if hasattr(p, "requires_grad") else p  # a Tensor
+    if getattr(p, "size", 1) == 0:
+        return
+    lo, hi = (float(p.min()), float(p.max())) if hasattr(p, "min") else (p, p)
+    if not (0 <= lo and hi <= 1):  # nan fails both
+        raise RuntimeError(f"bernoulli expects 0 <= p <= 1, but got p in [{lo}, {hi}]")
+
+
 def sample(kind, shape, np_dtype, device, a=None, b=None, generator=None):
     """Draw an array of ``shape``: kind is uniform [a, b), normal (mean a, std b),
     bernoulli (p = a), randint [a, b), or permutation (n = a)."""
+    if kind == "normal" and not b >= 0:  # also rejects nan
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {b}")
+    if kind == "uniform" and not a <= b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+    if kind == "bernoulli":
+        check_probability(a)
     dev = backend.device(device)
     shape = tuple(shape)
     if dev.type == "cuda":

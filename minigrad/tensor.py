@@ -318,19 +318,50 @@ class Tensor:
         return self.to(dtype=_dt.bool_)
 
     # ---- arithmetic dunders -----------------------------------------------------------
+    # The hot binary ops take a shortcut when both operands are Tensors of one dtype on one
+    # device: straight to the Function, or, when nothing is recorded (e.g. inside a
+    # backward pass), straight to the array op. Anything else (scalars, promotion, errors)
+    # goes through minigrad.ops.
     def __add__(self, other):
+        if type(other) is Tensor:
+            a, b = self.data, other.data
+            if a.dtype is b.dtype and type(a) is type(b):
+                try:
+                    if _State.enabled and (self.requires_grad or other.requires_grad):
+                        return _Add.apply(self, other)
+                    return _wrap_result(a + b)
+                except ValueError:
+                    pass  # not broadcastable: minigrad.ops raises the proper error
         return _ops.add(self, other)
 
     def __radd__(self, other):
         return _ops.add(other, self)
 
     def __sub__(self, other):
+        if type(other) is Tensor:
+            a, b = self.data, other.data
+            if a.dtype is b.dtype and type(a) is type(b) and a.dtype.kind != "b":
+                try:
+                    if _State.enabled and (self.requires_grad or other.requires_grad):
+                        return _Sub.apply(self, other)
+                    return _wrap_result(a - b)
+                except ValueError:
+                    pass
         return _ops.sub(self, other)
 
     def __rsub__(self, other):  # other - self
         return _ops.sub(other, self)
 
     def __mul__(self, other):
+        if type(other) is Tensor:
+            a, b = self.data, other.data
+            if a.dtype is b.dtype and type(a) is type(b):
+                try:
+                    if _State.enabled and (self.requires_grad or other.requires_grad):
+                        return _Mul.apply(self, other)
+                    return _wrap_result(a * b)
+                except ValueError:
+                    pass
         return _ops.mul(self, other)
 
     def __rmul__(self, other):
@@ -897,7 +928,11 @@ _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int6
 def _wrap_dim(dim, ndim):
     """Normalise a possibly negative dim; IndexError naming the valid range."""
     n = ndim if ndim > 0 else 1
-    if not -n <= dim < n:
+    try:
+        ok = -n <= dim < n
+    except TypeError:
+        raise TypeError(f"dim must be an int, got {type(dim).__name__} {dim!r}") from None
+    if not ok:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
         )
@@ -960,6 +995,16 @@ def _default_cast(arr, data):
     return arr
 
 
+def _wrap_result(y):
+    """Tensor._wrap for the result of an array op (NumPy gives scalars for 0-d results)."""
+    if type(y) is not _ndarray and not hasattr(y, "__cuda_array_interface__"):
+        y = np.asarray(y)
+    return Tensor._wrap(y)
+
+
 from . import _format  # noqa: E402
 from . import ops as _ops  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
+from .ops.elementwise import Add as _Add  # noqa: E402
+from .ops.elementwise import Mul as _Mul  # noqa: E402
+from .ops.elementwise import Sub as _Sub  # noqa: E402

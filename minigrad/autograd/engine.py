@@ -95,34 +95,67 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
     anomaly = _State.anomaly
     prev = _State.enabled
     _State.enabled = create_graph
+    _T = Tensor
+    # The hot loop: _propagate and _accumulate are inlined here (one node = one iteration;
+    # at small sizes Python call overhead dominates the whole backward pass).
     try:
         for node in order:
             if useful is not None and node not in useful:
                 continue
             gy = grads.pop(node, None)
             if gy is not None:
-                if node._hooks:
-                    for hook in node._hooks:
-                        r = hook(gy)
-                        if r is not None:
-                            gy = r
-                if node._retained is not None:
-                    t = node._retained()
-                    if t is not None:
-                        _set_grad(t, gy, create_graph, False)
-                if targets is not None and node in targets:
-                    targets[node] = gy
-                if node.parents is None:
+                if node._hooks is not None or node._retained is not None or targets is not None:
+                    gy = _node_extras(node, gy, targets, create_graph)
+                parents = node.parents
+                if parents is None:
                     raise RuntimeError(_FREED_MSG)
                 if anomaly:
                     gxs = _run_anomaly(node, gy, create_graph)
                 elif create_graph and node.once_differentiable:
                     gxs = _run_once_differentiable(node, gy)
                 else:
-                    gxs = node._run_backward(gy)
-                    if not isinstance(gxs, tuple):
+                    gxs = node._run_backward(gy) if node._user else node.backward(gy)
+                    if type(gxs) is not tuple:
                         gxs = (gxs,)
-                _propagate(node, gy, gxs, grads, owned, create_graph)
+                if len(gxs) != len(parents):
+                    raise RuntimeError(
+                        f"function {node.name()} returned {len(gxs)} gradients, expected {len(parents)}"
+                    )
+                for i, p in enumerate(parents):
+                    gx = gxs[i]
+                    if p is None or gx is None:
+                        continue
+                    if type(gx) is not _T and not isinstance(gx, _T):
+                        _bad_grad_type(node, i, gx)
+                    gd = gx.data
+                    if type(p) is _T or isinstance(p, _T):
+                        pd = p.data
+                        shape, dtype = pd.shape, pd.dtype
+                    else:
+                        shape, dtype = p.shape, p.dtype
+                    # may the engine accumulate into gx in place? Not if someone else can
+                    # hold it (a pass-through gy, a view, what a user Function returned)
+                    fresh = gx is not gy and gd.base is None and not node._user
+                    if gd.shape != shape:
+                        gx = _reduce_to(node, i, gx, shape)
+                        fresh = True
+                    if gx.data.dtype != dtype:
+                        gx = gx.to(Tensor._dtype_of(dtype))
+                        fresh = True
+                    if fresh and len(gxs) > 1 and any(gx is o for j, o in enumerate(gxs) if j != i):
+                        fresh = False  # the op handed one tensor to two inputs
+                    old = grads.get(p)
+                    if old is None:
+                        grads[p] = gx
+                        if fresh:
+                            owned.add(p)
+                    elif create_graph:
+                        grads[p] = old + gx
+                    elif p in owned:
+                        old.data += gx.data
+                    else:
+                        grads[p] = _wrap(old.xp.asarray(old.data + gx.data))  # 0-d: NumPy gives a scalar
+                        owned.add(p)
             if not retain_graph:
                 node._release()
     finally:
@@ -145,42 +178,38 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
         _set_grad(key, g, create_graph, fresh)
 
 
-def _propagate(node, gy, gxs, grads, owned, create_graph):
-    parents = node.parents
-    if len(gxs) != len(parents):
+def _node_extras(node, gy, targets, create_graph):
+    """Tensor hooks, retain_grad and grad() capture for a node's output gradient."""
+    if node._hooks:
+        for hook in node._hooks:
+            r = hook(gy)
+            if r is not None:
+                gy = r
+    if node._retained is not None:
+        t = node._retained()
+        if t is not None:
+            _set_grad(t, gy, create_graph, False)
+    if targets is not None and node in targets:
+        targets[node] = gy
+    return gy
+
+
+def _bad_grad_type(node, i, gx):
+    raise TypeError(
+        f"function {node.name()} returned a gradient of type {type(gx).__name__} "
+        f"for input {i}; expected a Tensor or None"
+    )
+
+
+def _reduce_to(node, i, gx, shape):
+    """Sum a broadcast-shaped gradient down to its input's shape (once, for every op)."""
+    try:
+        return _sum_to(gx, shape)
+    except ValueError:
         raise RuntimeError(
-            f"function {node.name()} returned {len(gxs)} gradients, expected {len(parents)}"
-        )
-    for i, (p, gx) in enumerate(zip(parents, gxs)):
-        if p is None or gx is None:
-            continue
-        if not isinstance(gx, Tensor):
-            raise TypeError(
-                f"function {node.name()} returned a gradient of type {type(gx).__name__} "
-                f"for input {i}; expected a Tensor or None"
-            )
-        if isinstance(p, Tensor):
-            shape, dtype = p.shape, p.data.dtype
-        else:
-            shape, dtype = p.shape, p.dtype
-        # may the engine accumulate into gx in place? Not if someone else can hold it
-        # (a user Function may return a tensor it keeps)
-        fresh = gx is not gy and gx.data.base is None and not node._user
-        if gx.shape != shape:
-            try:
-                gx = _sum_to(gx, shape)
-            except ValueError:
-                raise RuntimeError(
-                    f"function {node.name()} returned an invalid gradient at index {i} - got "
-                    f"shape {tuple(gx.shape)} but expected shape compatible with {tuple(shape)}"
-                ) from None
-            fresh = True
-        if gx.data.dtype != dtype:
-            gx = gx.to(Tensor._dtype_of(dtype))
-            fresh = True
-        if fresh and any(gx is o for j, o in enumerate(gxs) if j != i):
-            fresh = False  # the op handed one tensor to two inputs
-        _accumulate(grads, owned, p, gx, fresh, create_graph)
+            f"function {node.name()} returned an invalid gradient at index {i} - got "
+            f"shape {tuple(gx.shape)} but expected shape compatible with {tuple(shape)}"
+        ) from None
 
 
 def _run_anomaly(node, gy, create_graph):
@@ -248,7 +277,9 @@ def _set_grad(t, g, create_graph, fresh):
         if create_graph:
             t.grad = g
         else:
-            t.grad = g if fresh and g.data.flags.writeable else Tensor._wrap(g.data.copy())
+            # CuPy arrays have no ``flags.writeable`` (they are always writeable)
+            writeable = getattr(g.data.flags, "writeable", True)
+            t.grad = g if fresh and writeable else Tensor._wrap(g.data.copy())
     elif create_graph or t.grad.requires_grad:
         t.grad = t.grad + g
     else:
@@ -345,3 +376,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 from ..tensor import Tensor  # noqa: E402
+
+_wrap = Tensor._wrap

@@ -89,8 +89,13 @@ class Function:
         ctx.xp = xp
         ctx.needs_input_grad = tuple([t.requires_grad for t in args]) if record else _FALSES[len(args)]
         ctx._saved = ()
-        y = ctx.forward(*data, **kwargs)
-        if xp is np and type(y) is not _ndarray:  # NumPy returns scalars for 0-d results
+        try:
+            y = ctx.forward(*data, **kwargs)
+        except ValueError as e:  # NumPy's broadcast error: PyTorch's RuntimeError, both shapes
+            _raise_broadcast(cls, args, e)
+            raise
+        if xp is np and type(y) is not _ndarray and backend.device_of(y).type == "cpu":
+            # NumPy returns scalars for 0-d results (a CPU->CUDA ``To`` returns a device array)
             y0, y = y, np.asarray(y)
             if ctx._saved:
                 ctx._saved = tuple([y if s is y0 else s for s in ctx._saved])
@@ -253,6 +258,23 @@ def _raise_stale_view(node, t):
         "taken. minigrad does not rebase views onto the new history: take the view after the "
         "in-place op, or clone() the base before modifying it."
     )
+
+
+def _raise_broadcast(cls, tensors, err):
+    """Re-raise a failed broadcast of the inputs as RuntimeError naming the clashing sizes."""
+    if "operands could not be broadcast" not in str(err):
+        return
+    shapes = [tuple(t.shape) for t in tensors]
+    n = max(len(s) for s in shapes)
+    for d in range(1, n + 1):
+        sizes = [s[-d] for s in shapes if len(s) >= d and s[-d] != 1]
+        if any(x != sizes[0] for x in sizes):
+            b = next(x for x in sizes if x != sizes[0])
+            raise RuntimeError(
+                f"The size of tensor a ({sizes[0]}) must match the size of tensor b ({b}) at "
+                f"non-singleton dimension {n - d} (in {cls.__name__}, shapes "
+                f"{', '.join(map(str, shapes))})"
+            ) from None
 
 
 def _check_devices(cls, tensors, data):

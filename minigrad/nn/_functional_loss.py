@@ -273,7 +273,13 @@ def attention(query, key, value, keep=None, bias=None, dropout_p=0.0, scale=None
         keep = bias_ok if keep is None else keep & bias_ok
     dead = None
     if keep is not None:
-        keep = xp.broadcast_to(keep, scores.shape)
+        try:
+            keep = xp.broadcast_to(keep, scores.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"attention: the mask of shape {tuple(keep.shape)} does not broadcast to the "
+                f"attention scores of shape {tuple(scores.shape)} (..., L, S)"
+            ) from None
         dead = ~keep.any(axis=-1, keepdims=True)
         # masked scores: -inf, except in dead rows, which get a harmless 0 and are zeroed below
         scores = _ops.where(Tensor._wrap(keep | dead), scores, -math.inf)

@@ -3,7 +3,7 @@ clamp, lerp."""
 from __future__ import annotations
 
 from .. import dtypes as _dt
-from ..autograd.function import Function
+from ..autograd.function import Function, _raise_broadcast
 from ..tensor import Tensor
 from ._util import as_tensor, promote
 from .elementwise import _arr
@@ -12,7 +12,11 @@ from .elementwise import _arr
 def _cmp(ufunc_name):
     def op(a, b):
         a, b = promote(a, b)
-        return _arr(a.xp, getattr(a.xp, ufunc_name)(a.data, b.data))
+        try:
+            return _arr(a.xp, getattr(a.xp, ufunc_name)(a.data, b.data))
+        except ValueError as e:
+            _raise_broadcast(op, (a, b), e)
+            raise
 
     op.__name__ = ufunc_name
     return op
@@ -195,7 +199,11 @@ def lerp(input, end, weight):
 def _logical(ufunc_name):
     def op(input, other):
         other = as_tensor(other, like=input)
-        return _arr(input.xp, getattr(input.xp, ufunc_name)(input.data, other.data))
+        try:
+            return _arr(input.xp, getattr(input.xp, ufunc_name)(input.data, other.data))
+        except ValueError as e:
+            _raise_broadcast(op, (input, other), e)
+            raise
 
     op.__name__ = op.__qualname__ = ufunc_name
     op.__doc__ = f"Elementwise {ufunc_name.split('_')[1].upper()} of truth values (bool result)."

@@ -57,7 +57,7 @@ def _row_chunks(xp, g: _Geom, N, K):
     multiplied while it is still in cache (NumPy only; one block is best on a GPU)."""
     if xp is not np:
         return [slice(0, g.Ho)]
-    step = builtins.max(1, _CHUNK_BYTES // (4 * K * g.Wo * N))
+    step = builtins.max(1, _CHUNK_BYTES // (4 * K * g.Wo * builtins.max(N, 1)))
     return [slice(a, builtins.min(a + step, g.Ho)) for a in range(0, g.Ho, step)]
 
 
@@ -66,7 +66,7 @@ def _chunks(xp, P, K):
     if xp is not np:
         return [slice(0, P)]
     step = builtins.max(4096, _CHUNK_BYTES // (4 * builtins.max(K, 1)))
-    return [slice(a, builtins.min(a + step, P)) for a in range(0, P, step)]
+    return [slice(a, builtins.min(a + step, P)) for a in range(0, builtins.max(P, 1), step)]
 
 
 def _patches(xp, x, g: _Geom):
@@ -95,8 +95,8 @@ def _im2col(xp, x, g: _Geom):
 
 def _col2im(xp, gcol, g: _Geom, N):
     """The adjoint of _im2col: gcol (groups, C/groups*kh*kw, Ho*Wo*N) -> (N, C, H, W)."""
-    gcol = gcol.reshape(-1, g.kh, g.kw, g.Ho, g.Wo, N)
-    C = gcol.shape[0]
+    C = gcol.shape[0] * gcol.shape[1] // (g.kh * g.kw)
+    gcol = gcol.reshape(C, g.kh, g.kw, g.Ho, g.Wo, N)
     hn = builtins.max((g.Ho - 1) * g.sh + g.dh * (g.kh - 1) + 1, g.pt + g.H)
     wn = builtins.max((g.Wo - 1) * g.sw + g.dw * (g.kw - 1) + 1, g.pl + g.W)
     buf = xp.zeros((C, hn, wn, N), dtype=gcol.dtype)
@@ -336,7 +336,7 @@ def _conv_transpose_nd(name, x, w, b, stride, padding, output_padding, groups, d
     stride, dilation = _tuple(stride, nd, "stride"), _tuple(dilation, nd, "dilation")
     _check_common(name, x, w, b, nd, stride, dilation, groups)
     if isinstance(padding, str):
-        raise ValueError(f"{name}: padding must be an int or a tuple of ints, got {padding!r}")
+        raise TypeError(f"{name}: padding must be an int or a tuple of ints, got {padding!r}")
     pad, opad = _tuple(padding, nd, "padding"), _tuple(output_padding, nd, "output_padding")
     if any(v < 0 for v in pad + opad):
         raise RuntimeError(f"{name}: negative padding is not supported (padding={pad}, "

@@ -9,7 +9,7 @@ import contextlib
 
 from .. import backend
 from .. import dtypes as _dt
-from ..autograd.function import Function
+from ..autograd.function import Function, _raise_broadcast
 from ..tensor import Tensor
 from ._util import float_of, promote
 
@@ -305,7 +305,11 @@ def _bitwise(ufunc_name):
         if a.data.dtype.kind not in "biu":
             raise TypeError(f"{ufunc_name} is only defined for integer and bool tensors, got {a.dtype} "
                             f"and {b.dtype}")
-        return _arr(a.xp, getattr(a.xp, ufunc_name)(a.data, b.data))
+        try:
+            return _arr(a.xp, getattr(a.xp, ufunc_name)(a.data, b.data))
+        except ValueError as e:
+            _raise_broadcast(op, (a, b), e)
+            raise
 
     op.__name__ = op.__qualname__ = ufunc_name
     op.__doc__ = f"Elementwise {ufunc_name.split('_')[1].upper()} of integer or bool tensors (no gradient)."

@@ -48,11 +48,20 @@ class _PoolGeom(NamedTuple):
     def overlap(self):
         return self.sh < self.dh * (self.kh - 1) + 1 or self.sw < self.dw * (self.kw - 1) + 1
 
+    @property
+    def tiles(self):
+        """The windows cover the input exactly once (e.g. 2x2, stride 2, even sizes)."""
+        return (self.dh == self.dw == 1 and (self.sh, self.sw) == (self.kh, self.kw)
+                and self.ph == self.pw == 0 and (self.H, self.W) == (self.Ho * self.kh,
+                                                                      self.Wo * self.kw))
+
 
 def _alloc(xp, shape, like, dtype, fill=0):
-    """An array of ``shape`` filled with ``fill`` in the axis order of ``like``'s memory."""
+    """An array of ``shape`` filled with ``fill`` (None: uninitialised) in the axis order of
+    ``like``'s memory."""
     order = sorted(range(like.ndim), key=lambda a: -like.strides[a])
-    buf = xp.full(tuple(shape[a] for a in order), fill, dtype=dtype)
+    shape_m = tuple(shape[a] for a in order)
+    buf = xp.empty(shape_m, dtype=dtype) if fill is None else xp.full(shape_m, fill, dtype=dtype)
     inv = [0] * len(order)
     for i, a in enumerate(order):
         inv[a] = i
@@ -82,7 +91,7 @@ def _views(buf, g: _PoolGeom):
 def _scatter_buf(xp, like, g: _PoolGeom, N, C):
     hb = builtins.max((g.Ho - 1) * g.sh + g.dh * (g.kh - 1) + 1, g.ph + g.H)
     wb = builtins.max((g.Wo - 1) * g.sw + g.dw * (g.kw - 1) + 1, g.pw + g.W)
-    return _alloc(xp, (N, C, hb, wb), like, like.dtype)
+    return _alloc(xp, (N, C, hb, wb), like, like.dtype, None if g.tiles else 0)
 
 
 def _max_and_argmax(xp, x, g: _PoolGeom, need_idx):
@@ -496,7 +505,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if len(scales) != nd:
             raise ValueError(f"interpolate: scale_factor must have {nd} elements for a "
                              f"{input.ndim}D input, got {scale_factor}")
-        out = tuple(int(math.floor(s * f)) for s, f in zip(spatial, scales))
+        out = tuple(math.floor(s * f) for s, f in zip(spatial, scales))
         if recompute_scale_factor:
             scales = (None,) * nd
     if any(o <= 0 for o in out):
@@ -524,5 +533,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                          for n_in, n_out, sc in zip(spatial, out, scales)])
 
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "interpolate"]
+__all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "interpolate",
+    "max_pool1d",
+    "max_pool2d",
+]

@@ -180,7 +180,7 @@ class Optimizer:
 
     def _buffers(self, x, n: int = 1):
         """``n`` scratch arrays shaped like ``x`` (reused across steps; contents undefined)."""
-        key = (type(x), getattr(x, "device", None), x.dtype)
+        key = (type(x), _device_of(x), x.dtype)  # CuPy's own Device objects are unhashable
         bufs = self._scratch.get(key)
         if bufs is None or len(bufs) < n or bufs[0].size < x.size:
             size = max(x.size, bufs[0].size if bufs else 0)
@@ -273,6 +273,12 @@ def _xp(array):
     from .. import backend
 
     return backend.get_array_module(array)
+
+
+def _device_of(array):
+    from .. import backend
+
+    return backend.device_of(array)
 
 
 def _cast_state(p: Tensor, name: str, v):

@@ -209,9 +209,13 @@ def test_hook_on_leaf_modifies_grad_and_can_be_removed():
 def test_hook_on_non_leaf_changes_what_flows_upstream():
     x = leaf([1.0, 2.0])
     y = x * 3
-    y.register_hook(lambda g: g * 0 + 1)  # replace dL/dy by ones
-    (y * y).sum().backward()
+    h = y.register_hook(lambda g: g * 0 + 1)  # replace dL/dy by ones
+    (y * y).sum().backward(retain_graph=True)
     np.testing.assert_allclose(npy(x.grad), [3.0, 3.0])
+    h.remove()
+    x.grad = None
+    (y * y).sum().backward()
+    np.testing.assert_allclose(npy(x.grad), [18.0, 36.0])
 
 
 def test_hook_returning_kept_tensor_is_not_mutated_by_accumulation():

@@ -134,7 +134,7 @@ def _ref_bilinear_axis(x, n_out, axis, align_corners, scale=None):
         else:
             r = 1 / scale if scale else n_in / n_out
             src = max((o + 0.5) * r - 0.5, 0.0)
-        i0 = min(int(math.floor(src)), n_in - 1)
+        i0 = min(math.floor(src), n_in - 1)
         i1 = min(i0 + 1, n_in - 1)
         lam = src - i0
         out.append((1 - lam) * np.take(x, i0, axis) + lam * np.take(x, i1, axis))
@@ -175,11 +175,11 @@ def _unbatched_conv(x, w, b):
 
 SPECS = [
     _conv("conv2d", [((2, 3, 4, 5), (4, 3, 3, 2), (4,))], _ref_conv2d, id="conv2d_plain"),
-    _conv("conv2d", [((2, 4, 5, 6), (6, 2, 3, 2), (6,))], _ref_conv2d, id="conv2d_groups",
+    _conv("conv2d", [((1, 4, 5, 6), (6, 2, 3, 2), (6,))], _ref_conv2d, id="conv2d_groups",
           stride=2, padding=1, dilation=(1, 2), groups=2),
     _conv("conv2d", [((1, 2, 5, 4), (3, 2, 2, 3))], _ref_conv2d, bias=False,
           id="conv2d_same", padding="same", dilation=(2, 1)),
-    _conv("conv2d", [((2, 4, 7, 6), (4, 1, 3, 3))], _ref_conv2d, bias=False,
+    _conv("conv2d", [((2, 4, 5, 6), (4, 1, 3, 3))], _ref_conv2d, bias=False,
           id="conv2d_depthwise", stride=(2, 3), padding=(0, 2), groups=4),
     OpSpec("conv2d", lambda x, w, b: ops.conv2d(x, w, b, padding=1), _unbatched_conv,
            [((2, 4, 3), (3, 2, 3, 3), (3,))], id="conv2d_unbatched"),
@@ -222,11 +222,12 @@ SPECS = [
           "avg_pool2d_divisor", kernel_size=2, stride=1, divisor_override=3),
     _pool("avg_pool1d", lambda x: _ref_avg_pool2d(x[:, :, None], (1, 3), (1, 2), (0, 1))[:, :, 0],
           [((2, 3, 7),)], "avg_pool1d", kernel_size=3, stride=2, padding=1),
-    _pool("adaptive_avg_pool2d", lambda x: _ref_adaptive(x, (3, 4)), [((2, 2, 7, 6),)],
+    _pool("adaptive_avg_pool2d", lambda x: _ref_adaptive(x, (3, 4)), [((1, 2, 7, 6),)],
           "adaptive_avg_pool2d_uneven", output_size=(3, 4)),
     _pool("adaptive_avg_pool2d", lambda x: _ref_adaptive(x, (4, 3)), [((2, 2, 4, 6),)],
           "adaptive_avg_pool2d_divisible", output_size=(None, 3)),
-    _pool("adaptive_avg_pool2d", lambda x: _ref_adaptive(x, (1, 1)), [((2, 3, 3, 4),), ((3, 3, 2),)],
+    _pool("adaptive_avg_pool2d", lambda x: _ref_adaptive(x, (1, 1)),
+          [((2, 3, 3, 4),), ((3, 3, 2),)],
           "adaptive_avg_pool2d_global", output_size=1),
     _pool("adaptive_avg_pool1d", lambda x: _ref_adaptive(x[:, :, None], (1, 3))[:, :, 0],
           [((2, 3, 7),)], "adaptive_avg_pool1d", output_size=3),

@@ -11,8 +11,9 @@ MASK = np.array([[True, False, True, False], [False, False, True, True], [True, 
 ROWS = np.array([True, False, True])
 
 
-def T(a):
-    return mg.tensor(np.asarray(a))
+def T(a, like=None):
+    """A constant index/mask tensor, on ``like``'s device when given (as PyTorch requires)."""
+    return mg.tensor(np.asarray(a), device=None if like is None else like.device)
 
 
 def TT(a):
@@ -76,7 +77,7 @@ SC_IDX = np.array([[2, 0, 1, 2], [0, 1, 2, 0]], dtype=I64)
 
 
 def _scatter(a, s):
-    return ops.scatter(a, 0, T(SC_IDX), s)
+    return ops.scatter(a, 0, T(SC_IDX, a), s)
 
 
 SPECS = [
@@ -131,7 +132,7 @@ SPECS = [
     # src larger than index is cut down (torch 2.13's backward rejects this case)
     OpSpec("scatter", _scatter, lambda a, s: np_scatter(a, 0, SC_IDX, s),
            [((3, 4), (2, 5)), ((3, 5), (3, 4))], id="scatter_big_src"),
-    OpSpec("scatter", lambda a: ops.scatter(a, 0, T(SC_IDX), 1.5),
+    OpSpec("scatter", lambda a: ops.scatter(a, 0, T(SC_IDX, a), 1.5),
            lambda a: np_scatter(a, 0, SC_IDX, 1.5), [((3, 4),)], id="scatter_value"),
     OpSpec("scatter", lambda a, s, i: ops.scatter(a, -1, i, s, reduce="add"),
            lambda a, s, i: np_scatter(a, 1, i, s, add=True), [((2, 3), (2, 5), (2, 5))],
@@ -156,15 +157,15 @@ SPECS = [
     OpSpec("take_along_dim", lambda a, i: ops.take_along_dim(a, i), lambda a, i: a.ravel()[i.ravel()],
            [((), (3,))], int_inputs={1: (0, 1)}, id="take_along_dim_flat_0d"),
     # ---- masked ----
-    OpSpec("masked_fill", lambda a: ops.masked_fill(a, T(MASK[0]), -1.5),
+    OpSpec("masked_fill", lambda a: ops.masked_fill(a, T(MASK[0], a), -1.5),
            lambda a: np.where(MASK[0], -1.5, a), [((3, 4),), ((2, 3, 4),)],
            torch_fn=lambda a: a.masked_fill(TT(MASK[0]), -1.5)),
-    OpSpec("masked_fill", lambda a, v: ops.masked_fill(a, T(MASK), v),
+    OpSpec("masked_fill", lambda a, v: ops.masked_fill(a, T(MASK, a), v),
            lambda a, v: np.where(MASK, v, a), [((3, 4), ()), ((4,), ())], id="masked_fill_tensor",
            torch_fn=lambda a, v: a.masked_fill(TT(MASK), v)),
-    OpSpec("masked_select", lambda a: ops.masked_select(a, T(MASK)), lambda a: a[MASK], [((3, 4),)],
+    OpSpec("masked_select", lambda a: ops.masked_select(a, T(MASK, a)), lambda a: a[MASK], [((3, 4),)],
            torch_fn=lambda a: a.masked_select(TT(MASK))),
-    OpSpec("masked_select", lambda a: ops.masked_select(a, T(ROWS[:, None])),
+    OpSpec("masked_select", lambda a: ops.masked_select(a, T(ROWS[:, None], a)),
            lambda a: _np_masked_select(a, ROWS[:, None]),
            [((3, 4),), ((4,),), ((),)], id="masked_select_bcast"),
 ]

@@ -54,8 +54,8 @@ def _ignore(y):
     return y
 
 
-def _mg_w():
-    return mg.tensor(W)
+def _mg_w(like):
+    return mg.tensor(W, device=like.device)
 
 
 CE_SHAPES = [((4, C), (4,)), ((2, C, 4), (2, 4)), ((2, C, 2, 3), (2, 2, 3)), ((1, C), (1,))]
@@ -65,11 +65,11 @@ SPECS = [
     OpSpec("cross_entropy_loss", lambda x, y: ops.cross_entropy_loss(x, y, reduction="none"),
            _ce_ref, CE_SHAPES, int_inputs={1: (0, C)}, torch_fn=_torch_ce(), domain=(-3, 3)),
     OpSpec("cross_entropy_loss",
-           lambda x, y: ops.cross_entropy_loss(x, y, weight=_mg_w(), reduction="none"),
+           lambda x, y: ops.cross_entropy_loss(x, y, weight=_mg_w(x), reduction="none"),
            lambda x, y: _ce_ref(x, y, W), CE_SHAPES[:2], int_inputs={1: (0, C)},
            torch_fn=_torch_ce(weight=True), id="cross_entropy_loss_weight"),
     OpSpec("cross_entropy_loss",
-           lambda x, y: ops.cross_entropy_loss(x, _ignore(y), weight=_mg_w(), reduction="none",
+           lambda x, y: ops.cross_entropy_loss(x, _ignore(y), weight=_mg_w(x), reduction="none",
                                                label_smoothing=0.2),
            lambda x, y: _ce_ref(x, np.where(np.arange(y.size).reshape(y.shape) == 0, -100, y),
                                 W, 0.2),
