@@ -5,9 +5,12 @@
 
 Swap ``import minigrad as torch`` for ``import torch`` and it runs the same.
 """
+import os
+
 import minigrad as torch
 
 N, D_in, H, D_out = 64, 1000, 100, 10
+STEPS = int(os.environ.get("TWO_LAYER_STEPS", 500))
 torch.manual_seed(0)
 
 x = torch.randn(N, D_in)
@@ -16,7 +19,7 @@ w1 = torch.randn(D_in, H, requires_grad=True)
 w2 = torch.randn(H, D_out, requires_grad=True)
 
 learning_rate = 1e-6
-for t in range(500):
+for t in range(STEPS):
     y_pred = x.mm(w1).clamp(min=0).mm(w2)
     loss = (y_pred - y).pow(2).sum()
     if t % 50 == 49 or t == 0:

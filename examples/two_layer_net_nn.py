@@ -2,9 +2,12 @@
 
     N, D_in, H, D_out = 64, 1000, 100, 10
 """
+import os
+
 import minigrad as torch
 
 N, D_in, H, D_out = 64, 1000, 100, 10
+STEPS = int(os.environ.get("TWO_LAYER_STEPS", 500))
 torch.manual_seed(0)
 
 x = torch.randn(N, D_in)
@@ -18,7 +21,7 @@ model = torch.nn.Sequential(
 loss_fn = torch.nn.MSELoss(reduction="sum")
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
 
-for t in range(500):
+for t in range(STEPS):
     y_pred = model(x)
     loss = loss_fn(y_pred, y)
     if t % 50 == 49 or t == 0:

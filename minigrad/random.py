@@ -102,14 +102,18 @@ def sample(kind, shape, np_dtype, device, a=None, b=None, generator=None):
     shape = tuple(shape)
     if dev.type == "cuda":
         cp = backend.require_cuda()
+        # CuPy draws float32/float64 directly (no float64 detour for float32 tensors); its
+        # global RandomState is seeded by manual_seed; ``generator`` (CPU) is not used here
+        fdt = np.dtype(np_dtype) if np.dtype(np_dtype) in (np.float32, np.float64) else np.float32
         with cp.cuda.Device(dev.index or 0):
             rs = cp.random
             if kind == "uniform":
-                return rs.uniform(a, b, size=shape).astype(np_dtype)
+                return rs.uniform(a, b, size=shape, dtype=fdt).astype(np_dtype, copy=False)
             if kind == "normal":
-                return rs.normal(a, b, size=shape).astype(np_dtype)
+                return rs.normal(a, b, size=shape, dtype=fdt).astype(np_dtype, copy=False)
             if kind == "bernoulli":
-                return (rs.random(shape) < a).astype(np_dtype)
+                p = a.data if hasattr(a, "data") else a  # a probability Tensor: its array
+                return (rs.random_sample(shape, dtype=fdt) < p).astype(np_dtype)
             if kind == "randint":
                 return rs.randint(a, b, size=shape).astype(np_dtype)
             if kind == "permutation":

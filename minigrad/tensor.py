@@ -216,7 +216,12 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
-        a = backend.as_numpy(self.data)
+        if type(self.data) is not _ndarray:  # no implicit device->host copy (as PyTorch)
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
+                "copy the tensor to host memory first."
+            )
+        a = self.data
         return a if dtype is None else a.astype(dtype, copy=False)
 
     def item(self):
@@ -257,8 +262,7 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
 
-    def __hash__(self):
-        return id(self)
+    __hash__ = object.__hash__  # identity (C-level: tensors key the engine's dicts)
 
     def __repr__(self):
         return _format.tensor_repr(self)
@@ -275,6 +279,24 @@ class Tensor:
             "minigrad Tensors are not picklable; use minigrad.save(obj, path), which writes a "
             "pickle-free file"
         )
+
+    def __deepcopy__(self, memo):
+        """``copy.deepcopy(t)``: an independent leaf with copied data (and grad), the same
+        ``requires_grad`` and class (a Parameter stays one). Leaves only, as in PyTorch."""
+        if self._ctx is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user support the deepcopy protocol "
+                f"(graph leaves); this one has grad_fn={type(self._ctx).__name__}: deep-copy "
+                "t.detach() instead"
+            )
+        if id(self) in memo:
+            return memo[id(self)]
+        t = _new(type(self))
+        t.data, t.requires_grad, t._ctx, t._vc, t._base, t._hooks = (
+            self.data.copy(), self.requires_grad, None, [0], None, None)
+        t.grad = None if self.grad is None else Tensor._wrap(self.grad.data.copy())
+        memo[id(self)] = t
+        return t
 
     # ---- device and dtype --------------------------------------------------------------
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):

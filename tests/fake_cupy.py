@@ -418,7 +418,7 @@ def _asarray(a, dtype=None, order=None, *, blocking=False, copy=None):
     if type(a) is ndarray:
         r = a._a if dtype is None or np.dtype(dtype) == a.dtype else a._a.astype(dtype)
         return a if r is a._a else ndarray._new(r)
-    if isinstance(a, np.ndarray) or (isinstance(a, (list, tuple)) and a):
+    if not isinstance(a, (list, tuple)) or a:  # host data, even a scalar, is copied over
         _event("h2d", f"cupy.asarray({type(a).__name__})")
     if isinstance(a, (list, tuple)):
         a = _unwrap(a, {}, allow_host=True)

@@ -142,7 +142,7 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                     if gx.data.dtype != dtype:
                         gx = gx.to(Tensor._dtype_of(dtype))
                         fresh = True
-                    if fresh and len(gxs) > 1 and any(gx is o for j, o in enumerate(gxs) if j != i):
+                    if fresh and len(gxs) > 1 and _handed_twice(gxs, i, gx):
                         fresh = False  # the op handed one tensor to two inputs
                     old = grads.get(p)
                     if old is None:
@@ -176,6 +176,13 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                 if r is not None:
                     g, fresh = r, False  # the hook may keep what it returned
         _set_grad(key, g, create_graph, fresh)
+
+
+def _handed_twice(gxs, i, gx):
+    for j, o in enumerate(gxs):
+        if o is gx and j != i:
+            return True
+    return False
 
 
 def _node_extras(node, gy, targets, create_graph):

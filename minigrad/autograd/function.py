@@ -73,7 +73,6 @@ class Function:
         """Run the op on Tensors and record it on the tape if needed."""
         if cls._user:
             return _apply_user(cls, args, kwargs)
-        ctx = _new(cls)
         record = False
         if _State.enabled:
             for t in args:
@@ -86,6 +85,7 @@ class Function:
             if type(d) is not _ndarray:
                 xp = _check_devices(cls, args, data)
                 break
+        ctx = _new(cls)
         ctx.xp = xp
         ctx.needs_input_grad = tuple([t.requires_grad for t in args]) if record else _FALSES[len(args)]
         ctx._saved = ()
@@ -94,7 +94,7 @@ class Function:
         except ValueError as e:  # NumPy's broadcast error: PyTorch's RuntimeError, both shapes
             _raise_broadcast(cls, args, e)
             raise
-        if xp is np and type(y) is not _ndarray and backend.device_of(y).type == "cpu":
+        if type(y) is not _ndarray and xp is np and backend.device_of(y).type == "cpu":
             # NumPy returns scalars for 0-d results (a CPU->CUDA ``To`` returns a device array)
             y0, y = y, np.asarray(y)
             if ctx._saved:
@@ -102,8 +102,31 @@ class Function:
         out = _wrap(y)
         if y.base is not None:  # a view: share the aliased input's version counter
             _alias(ctx, out, args, y, record)
-        if record:
-            ctx._record(args, out)
+        if not record:
+            return out
+        # record the node (Function._record, inlined: this is the hottest path in minigrad)
+        parents = []
+        for t in args:
+            c = t._ctx
+            if c is not None:
+                if t._base is not None and c._base_ctx is not None and c._base_ctx is not t._base._ctx:
+                    _raise_stale_view(ctx, t)
+                parents.append(c)
+            else:
+                parents.append(t if t.requires_grad else None)
+        ctx.parents = tuple(parents)
+        ctx.seq = next(_seq)
+        ctx.shape = y.shape
+        ctx.dtype = y.dtype
+        saved = ctx._saved
+        if saved:
+            ctx._saved = tuple([_resolve(s, args, out) for s in saved])
+        out._ctx = ctx
+        out.requires_grad = True
+        if _State.anomaly:
+            import traceback
+
+            ctx._trace = traceback.extract_stack()[:-1]
         return out
 
     def _record(self, inputs, out):

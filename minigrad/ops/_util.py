@@ -9,12 +9,42 @@ from .. import dtypes as _dt
 from ..tensor import Tensor, _wrap_dim
 
 _Real = (int, float, bool)
+_ndarray = np.ndarray
+
+
+def scalar(xp, value, dtype):
+    """A 0-d array holding a Python number. On the GPU it is filled by a kernel:
+    ``cupy.asarray(2.0)`` would copy the number from the host (one transfer per scalar op)."""
+    if xp is np or not isinstance(value, numbers.Number):
+        return xp.asarray(value, dtype=dtype)
+    return xp.full((), value, dtype=dtype)
+
+
+_host_consts: dict = {}
+
+
+def host_const(like: Tensor, key, make):
+    """``make()``, a small host (NumPy) array derived from shapes only (pooling divisors,
+    interpolation matrices, pad indices), as an array on ``like``'s device. On the GPU it is
+    copied once per (key, device) and then reused, so a training step copies nothing to the
+    device. Callers must not write into the result."""
+    if like.xp is np:
+        return make()
+    k = (key, like.device)
+    a = _host_consts.get(k)
+    if a is None:
+        if len(_host_consts) >= 512:  # unbounded shape variety: start over
+            _host_consts.clear()
+        a = _host_consts[k] = like.xp.asarray(make())
+    return a
 
 
 def const(value, like: Tensor, dtype=None) -> Tensor:
     """A constant (no-grad) Tensor holding ``value`` on ``like``'s device."""
-    xp = like.xp
-    return Tensor._wrap(xp.asarray(value, dtype=dtype if dtype is not None else like.data.dtype))
+    dt = dtype if dtype is not None else like.data.dtype
+    if isinstance(value, _Real) and type(like.data) is not _ndarray:
+        return Tensor._wrap(scalar(like.xp, value, dt))
+    return Tensor._wrap(like.xp.asarray(value, dtype=dt))
 
 
 def as_tensor(x, like: Tensor | None = None) -> Tensor:
@@ -22,7 +52,7 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if like is not None and isinstance(x, _Real + (numbers.Number,)):
-        return Tensor._wrap(like.xp.asarray(x, dtype=_dt.result_type(x)))
+        return Tensor._wrap(scalar(like.xp, x, _dt.result_type(x)))
     return Tensor(x, device=like.device if like is not None else None)
 
 
@@ -66,7 +96,7 @@ def promote(a, b):
     else:
         dt = _dt.result_type(t, s)
         t = cast(t, dt)
-    c = Tensor._wrap(t.xp.asarray(s, dtype=dt))
+    c = Tensor._wrap(np.asarray(s, dtype=dt) if type(t.data) is _ndarray else scalar(t.xp, s, dt))
     return (c, t) if scalar_first else (t, c)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from ..autograd.function import Function, _raise_broadcast
 from ..tensor import Tensor
-from ._util import as_tensor, promote
+from ._util import as_tensor, promote, scalar
 from .elementwise import _arr
 
 
@@ -122,7 +122,7 @@ def where(condition, input=None, other=None):
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         dt = _dt.result_type(input, other)
         xp = condition.xp
-        input, other = Tensor._wrap(xp.asarray(input, dt)), Tensor._wrap(xp.asarray(other, dt))
+        input, other = Tensor._wrap(scalar(xp, input, dt)), Tensor._wrap(scalar(xp, other, dt))
     a, b = promote(input, other)
     return Where.apply(condition, a, b)
 
@@ -182,7 +182,7 @@ def _bound(b, like, dt, low):
         else:
             info = xp.iinfo(dt)
             b = info.min if low else info.max
-    return Tensor._wrap(xp.asarray(b, dtype=dt))
+    return Tensor._wrap(scalar(xp, b, dt))
 
 
 def lerp(input, end, weight):

@@ -243,6 +243,10 @@ def _wrap_negative(arr, size, dim, allow_negative=True):
     """Check an int index array against ``size`` and wrap negative entries."""
     if arr.size == 0:
         return arr
+    if type(arr) is not np.ndarray:
+        # on the GPU, no bounds check (reading min/max back would synchronise every index
+        # op; CuPy wraps out-of-range indices); negative entries are wrapped on the device
+        return arr + size * (arr < 0) if allow_negative else arr
     lo, hi = int(arr.min()), int(arr.max())
     _check_bound(lo, hi, size, dim, allow_negative)
     return arr + size * (arr < 0) if lo < 0 else arr
@@ -297,7 +301,7 @@ def setitem(x, index, value):
     try:
         x.data[idx.key] = v
     except ValueError as e:
-        if not x.data.flags.writeable:
+        if not getattr(x.data.flags, "writeable", True):  # CuPy flags have no writeable
             raise RuntimeError(
                 f"setitem: the tensor of shape {tuple(x.shape)} is a broadcast (expanded) view whose "
                 "elements share memory; clone() it before writing into it"

@@ -171,6 +171,9 @@ def fill_(self, value):
             )
         if _check(self, "fill_", value):
             return apply_(self, "fill_", lambda s: s * 0 + value.reshape(()), value)
+        if type(value.data) is type(self.data):  # same device: no read-back (a GPU sync)
+            self.data[...] = value.data.reshape(())
+            return _bump(self)
         value = value.item()
     if _check(self, "fill_"):
         return apply_(self, "fill_", lambda s: s * 0 + value)

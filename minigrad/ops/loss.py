@@ -153,8 +153,10 @@ def check_class_targets(input, target, weight, ignore_index, fn_name):
         x = x.unsqueeze(0)
     c = x.shape[1]
     y = target.data.astype("int64", copy=False).reshape((x.shape[0],) + tuple(x.shape[2:]))
-    bad = (y != ignore_index) & ((y < 0) | (y >= c))
-    if bad.any():
+    # On the GPU this check would synchronise every step, so there (as with PyTorch's
+    # asynchronous device asserts) targets are not validated eagerly.
+    bad = (y != ignore_index) & ((y < 0) | (y >= c)) if type(y) is np.ndarray else None
+    if bad is not None and bad.any():
         v = int(y[bad].ravel()[0])
         raise IndexError(f"{fn_name}: target {v} is out of bounds for {c} classes (valid: "
                          f"0..{c - 1} or ignore_index={ignore_index})")
@@ -177,9 +179,16 @@ def target_weights(y, weight, ignore_index, like):
 def weighted_mean(loss, wy):
     """loss.sum() / wy.sum(); nan with zero gradients when every target is ignored (as PyTorch)."""
     total = wy.sum()
-    if not total:
-        return loss.sum() + float("nan")
-    return loss.sum() / Tensor._wrap(loss.xp.asarray(total))
+    xp = loss.xp
+    if xp is np:
+        if not total:
+            return loss.sum() + float("nan")
+        return loss.sum() / Tensor._wrap(xp.asarray(total))
+    # on the GPU, without reading ``total`` back (a sync): divide by 1 and add nan instead
+    empty = total == 0
+    dt = loss.data.dtype
+    denom = Tensor._wrap(xp.where(empty, 1, total).astype(dt, copy=False))
+    return loss.sum() / denom + Tensor._wrap(xp.where(empty, xp.nan, 0).astype(dt, copy=False))
 
 
 def cross_entropy_loss(input, target, weight=None, ignore_index=-100, reduction="mean",

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._util import host_const
 from .conv import _tuple
 
 
@@ -169,7 +170,7 @@ class AvgPool2d(Function):
         y = vs[0].copy(order="K")
         for v in vs[1:]:
             y += v
-        y *= self.xp.asarray(inv, dtype=x.dtype)
+        y *= _inv(self.xp, inv, x.dtype)
         return y
 
     def backward(self, gy):
@@ -182,7 +183,7 @@ class _AvgScatter(Function):
     def forward(self, g, geom=None, inv=None):
         self.geom, self.inv = geom, inv
         xp = self.xp
-        g = g * xp.asarray(inv, dtype=g.dtype)
+        g = g * _inv(xp, inv, g.dtype)
         buf = _scatter_buf(xp, g, geom, *g.shape[:2])
         for v in _views(buf, geom):
             if geom.overlap:
@@ -284,7 +285,7 @@ def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_in
     if divisor_override is not None:
         if divisor_override == 0:
             raise RuntimeError(f"{name}: divisor must be not zero")
-        inv = np.asarray(1.0 / divisor_override)
+        inv = 1.0 / divisor_override
     else:
         def counts(n_out, size, k, s, p):
             start = np.arange(n_out) * s - p
@@ -296,9 +297,18 @@ def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_in
         inv = 1.0 / np.outer(counts(geom.Ho, geom.H, geom.kh, geom.sh, geom.ph),
                              counts(geom.Wo, geom.W, geom.kw, geom.sw, geom.pw))
         if np.all(inv == inv.flat[0]):
-            inv = np.asarray(inv.flat[0])
+            inv = float(inv.flat[0])
+        else:  # per-position divisors: on the GPU, copied there once per geometry
+            dt, host = input.data.dtype, inv
+            inv = host_const(input, ("avg_pool_inv", geom, count_include_pad, dt),
+                             lambda: host.astype(dt))
     x, back = _as_4d(input, nd)
     return back(AvgPool2d.apply(x, geom=geom, inv=inv))
+
+
+def _inv(xp, inv, dtype):
+    """The divisors' reciprocals: a Python float (no device array needed) or an array."""
+    return inv if type(inv) is float else xp.asarray(inv, dtype=dtype)
 
 
 # ---- public pooling API -------------------------------------------------------------------
@@ -352,22 +362,26 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 
 # ---- separable linear resampling ----------------------------------------------------------
-def _const(x, a):
-    return Tensor._wrap(x.xp.asarray(a, dtype=x.data.dtype))
+def _const(x, key, make):
+    dt = x.data.dtype
+    return Tensor._wrap(host_const(x, key + (dt,), lambda: make().astype(dt)))
 
 
 def _resample(x, mats):
-    """Apply one (out, in) matrix along each of the last len(mats) axes (None: identity).
+    """Apply one (out, in) matrix along each of the last len(mats) axes (None: identity);
+    each matrix is given as ``(make, args)``, built by ``make(*args)``.
     Each product is one GEMM over all the leading axes."""
     nd = len(mats)
-    for ax, m in enumerate(mats):
-        if m is None:
+    for ax, entry in enumerate(mats):
+        if entry is None:
             continue
+        make, args = entry
+        mt = _const(x, (make.__name__,) + args, lambda: make(*args).T)
         axis = x.ndim - nd + ax
         moved = x.movedim(axis, -1) if axis != x.ndim - 1 else x
         shape = moved.shape
-        y = moved.reshape(-1, shape[-1]) @ _const(x, m.T)
-        y = y.reshape(shape[:-1] + (m.shape[0],))
+        y = moved.reshape(-1, shape[-1]) @ mt
+        y = y.reshape(shape[:-1] + (mt.shape[1],))
         x = y.movedim(-1, axis) if axis != x.ndim - 1 else y
     return x
 
@@ -408,7 +422,7 @@ def _adaptive(name, nd, input, output_size):
     if all(s % o == 0 for s, o in zip(spatial, out)):
         k = tuple(s // o for s, o in zip(spatial, out))
         return _avg_pool(name, nd, input, k, k, 0, False, True, None)
-    return _resample(input, [None if o == s else _adaptive_matrix(s, o)
+    return _resample(input, [None if o == s else (_adaptive_matrix, (s, o))
                              for s, o in zip(spatial, out)])
 
 
@@ -525,11 +539,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                 x = x.unsqueeze(axis + 1).expand(*shape[:axis + 1], r, *shape[axis + 1:])
                 x = x.reshape(*shape[:axis], n_out, *shape[axis + 1:])
             else:
-                x = x.index_select(axis, Tensor._wrap(x.xp.asarray(idx)))
+                x = x.index_select(axis, Tensor._wrap(
+                    host_const(x, ("nearest_index", n_in, n_out, sc), lambda: idx)))
         return x
     ac = bool(align_corners)
     return _resample(x, [None if n_in == n_out and (sc is None or sc == 1.0) and not ac
-                         else _linear_matrix(n_in, n_out, sc, ac)
+                         else (_linear_matrix, (n_in, n_out, sc, ac))
                          for n_in, n_out, sc in zip(spatial, out, scales)])
 
 

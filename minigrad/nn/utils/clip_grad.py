@@ -47,10 +47,11 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
                 "non-finite, so it cannot be clipped. To disable this error and scale the "
                 "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`"
             )
-        coef = float(max_norm) / (float(total) + 1e-6)
-        if coef < 1.0 or math.isnan(coef):
-            for g in grads:
-                g.mul_(coef)
+        # min(1, max_norm / total) stays on the device and is always applied (as PyTorch):
+        # reading ``total`` back to decide would synchronise the GPU on every step
+        coef = Tensor._wrap(xp.asarray(xp.minimum(float(max_norm) / (total + 1e-6), 1.0)))
+        for g in grads:
+            g.mul_(coef)
     return Tensor._wrap(total)
 
 
