@@ -4,6 +4,11 @@
     python benchmarks/run.py --smoke              # tiny sizes, few repetitions (CI)
     python benchmarks/run.py -w mlp lenet -t 1    # a subset
     python benchmarks/run.py --json out.json      # also write the raw numbers
+    python benchmarks/run.py --device cuda        # GPU: minigrad (CuPy) vs PyTorch CUDA
+
+With ``--device cuda`` data and models live on the GPU, the NumPy floor and the memory
+workload are left out, and every timed block is bracketed by a device synchronize (GPU
+work is asynchronous). It exits with a message when CuPy sees no GPU.
 
 Each thread count runs in its own worker process (BLAS/OpenMP pools are sized at
 import), where every library runs the same workload on the same data and initial
@@ -35,14 +40,24 @@ def _thread_env(n):
     return env
 
 
-def _time_block(fn, inner):
-    t0 = time.perf_counter()
+_clock = time.perf_counter  # --cpu-time: time.process_time (1 thread, loaded machines)
+
+
+def _time_block(fn, inner, sync=None):
+    if sync is not None:
+        sync()
+    t0 = _clock()
     for _ in range(inner):
         fn()
-    return (time.perf_counter() - t0) / inner
+    if sync is not None:
+        sync()  # kernels run asynchronously: wait for them before stopping the clock
+    return (_clock() - t0) / inner
 
 
 def worker(args):
+    global _clock
+    if args.cpu_time:
+        _clock = time.process_time
     sys.path.insert(0, ROOT)
     import minigrad
 
@@ -57,18 +72,29 @@ def worker(args):
             pass
     from benchmarks import workloads
 
+    syncs = {}  # lib -> device synchronize (cuda only)
+    if args.device == "cuda":
+        workloads.DEVICE = "cuda"
+        syncs["minigrad"] = minigrad.cuda.synchronize
+        if "torch" in fws and fws["torch"].cuda.is_available():
+            syncs["torch"] = fws["torch"].cuda.synchronize
+        elif "torch" in fws:
+            print("torch: no CUDA build/GPU, left out", file=sys.stderr)
+            del fws["torch"]
     size = "smoke" if args.smoke else "full"
     reps = 3 if args.smoke else args.reps
     results = {}
     for wl in args.workloads:
         for case, (libs, per) in workloads.cases(wl, size, fws).items():
+            if args.device == "cuda":  # the NumPy floor is a CPU reference
+                libs = {n: f for n, f in libs.items() if n in syncs}
             names = list(libs)
             # warm-up, and pick an inner count giving blocks of >= ~50 ms
             inner = {}
             for n in names:
                 for _ in range(2):
                     libs[n]()
-                dt = _time_block(libs[n], 1)
+                dt = _time_block(libs[n], 1, syncs.get(n))
                 inner[n] = 1 if args.smoke else max(1, int(0.05 / max(dt, 1e-6)))
             samples = {n: [] for n in names}
             for r in range(reps):
@@ -76,7 +102,7 @@ def worker(args):
                 for n in order:
                     if args.threads > 1:
                         time.sleep(0.3)
-                    samples[n].append(_time_block(libs[n], inner[n]) / per)
+                    samples[n].append(_time_block(libs[n], inner[n], syncs.get(n)) / per)
             results[case] = {n: statistics.median(v) for n, v in samples.items()}
             print(f"[{args.threads} thr] {case}: " + ", ".join(
                 f"{n} {v * 1e3:.3f} ms" for n, v in results[case].items()), file=sys.stderr, flush=True)
@@ -122,31 +148,49 @@ def _fmt_ms(v):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("-w", "--workloads", nargs="+", default=WORKLOADS + ["memory"])
-    p.add_argument("-t", "--threads", nargs="+", type=int, default=[1, 2])
+    p.add_argument("-t", "--threads", nargs="+", type=int, default=None,
+                   help="CPU thread counts (default 1 2; 1 with --device cuda)")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--reps", type=int, default=15)
     p.add_argument("--smoke", action="store_true")
     p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--cpu-time", action="store_true",
+                   help="time with the process CPU clock instead of the wall clock: steadier on a "
+                        "loaded machine, but only comparable at 1 thread (it sums all threads)")
     p.add_argument("--json")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--memory-worker", help=argparse.SUPPRESS)
     p.add_argument("--steps", type=int, default=200, help="memory: mlp steps")
     args = p.parse_args()
+    args.threads = args.threads or ([1] if args.device == "cuda" else [1, 2])
     if args.worker:
         args.threads = args.threads[0]
         return worker(args)
     if args.memory_worker:
         return memory_worker(args.memory_worker, args.steps, args.smoke)
 
+    if args.device == "cuda":
+        sys.path.insert(0, ROOT)
+        import minigrad
+        from minigrad import backend
+
+        if not minigrad.cuda.is_available():
+            print(f"--device cuda: skipped, minigrad sees no GPU ({backend._cupy_error}). It needs "
+                  'an NVIDIA GPU and CuPy: pip install "minigrad[cuda12]"')
+            return
+        if "memory" in args.workloads:
+            print("memory: CPU only (peak RSS), left out with --device cuda", file=sys.stderr)
     timed = [w for w in args.workloads if w != "memory"]
-    all_results = {"machine": _machine(), "threads": {}}
+    all_results = {"machine": _machine(args.device), "device": args.device, "threads": {}}
     for n in args.threads:
         if not timed:
             break
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", "-t", str(n), "--reps", str(args.reps),
-               "-w", *timed] + (["--smoke"] if args.smoke else []) + (["--no-torch"] if args.no_torch else [])
+               "--device", args.device, "-w", *timed] + (["--smoke"] if args.smoke else []) + (["--no-torch"] if args.no_torch else []) + (
+                   ["--cpu-time"] if args.cpu_time else [])
         out = subprocess.run(cmd, env=_thread_env(n), stdout=subprocess.PIPE, check=True, text=True).stdout
         all_results["threads"][str(n)] = json.loads(out)
-    if "memory" in args.workloads:
+    if "memory" in args.workloads and args.device == "cpu":
         mem = {}
         steps = 20 if args.smoke else args.steps
         for lib in ["minigrad"] + ([] if args.no_torch or not _has_torch() else ["torch"]):
@@ -155,6 +199,9 @@ def main():
             out = subprocess.run(cmd, env=_thread_env(1), stdout=subprocess.PIPE, check=True, text=True).stdout
             mem[lib] = json.loads(out)
         all_results["memory"] = mem
+    all_results["machine"]["loadavg_end"] = _loadavg()
+    all_results["clock"] = "process_time" if args.cpu_time else "perf_counter"
+    all_results["targets"] = _targets(all_results)
     print(_table(all_results))
     if args.json:
         with open(args.json, "w") as f:
@@ -170,9 +217,9 @@ def _has_torch():
         return False
 
 
-def _machine():
+def _machine(device="cpu"):
     info = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-            "date": time.strftime("%Y-%m-%d")}
+            "date": time.strftime("%Y-%m-%d"), "loadavg_start": _loadavg()}
     try:
         import numpy
 
@@ -185,6 +232,18 @@ def _machine():
         info["torch"] = torch.__version__
     except ImportError:
         pass
+    if device == "cuda":
+        import minigrad
+        from minigrad import backend
+
+        info["gpu"] = minigrad.cuda.get_device_name(0)
+        info["cupy"] = backend._cupy.__version__
+        try:
+            import torch
+
+            info["torch_cuda"] = torch.version.cuda
+        except ImportError:
+            pass
     try:
         with open("/proc/cpuinfo") as f:
             info["cpu"] = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
@@ -193,10 +252,53 @@ def _machine():
     return info
 
 
+def _loadavg():
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except OSError:
+        return None
+
+
+# issue 6's targets: (case, reference library, {threads: max ratio minigrad / reference})
+TARGETS = [
+    ("small_ops (per op)", "torch", {"1": 0.5, "2": 0.5}),
+    ("two_layer step", "torch", {"1": 1.0, "2": 1.15}),
+    ("mlp step", "torch", {"1": 1.1, "2": 1.2}),
+    ("mlp adam update", "torch", {"1": 1.0, "2": 1.0}),
+    ("lenet step", "torch", {"1": 1.5, "2": 2.0}),
+    ("lstm step", "torch", {"1": 1.5, "2": 1.5}),
+    ("two_layer step", "numpy", {"1": 1.05, "2": 1.05}),
+    ("mlp fwd+bwd", "numpy", {"1": 1.05, "2": 1.05}),
+]
+
+
+def _targets(res):
+    """Each target that the run measured: the ratio, the bound and whether it is met."""
+    out = []
+    for case, ref, bounds in TARGETS:
+        for n, bound in bounds.items():
+            v = res["threads"].get(n, {}).get(case, {})
+            if v.get("minigrad") and v.get(ref):
+                r = v["minigrad"] / v[ref]
+                out.append({"case": case, "vs": ref, "threads": int(n), "ratio": round(r, 3),
+                            "target": bound, "met": r <= bound})
+    mem = res.get("memory", {})
+    if "minigrad" in mem:
+        g = mem["minigrad"]["traced_growth_bytes"] / 2**20
+        out.append({"case": "memory growth (MiB)", "vs": "-", "threads": 1, "ratio": round(g, 3),
+                    "target": 1.0, "met": g < 1.0})
+        if "torch" in mem:
+            r = mem["minigrad"]["peak_rss_bytes"] / mem["torch"]["peak_rss_bytes"]
+            out.append({"case": "peak RSS", "vs": "torch", "threads": 1, "ratio": round(r, 3),
+                        "target": 1.0, "met": r <= 1.0})
+    return out
+
+
 def _table(res):
     lines = []
     for n, cases in res["threads"].items():
-        lines.append(f"\n### {n} thread{'s' if n != '1' else ''}\n")
+        where = f" on {res['machine'].get('gpu', 'cuda')}" if res.get("device") == "cuda" else ""
+        lines.append(f"\n### {n} thread{'s' if n != '1' else ''}{where}\n")
         lines.append("| case | numpy (ms) | minigrad (ms) | torch (ms) | minigrad/numpy | minigrad/torch |")
         lines.append("|---|---|---|---|---|---|")
         for case, v in cases.items():
@@ -210,6 +312,13 @@ def _table(res):
         lines.append("|---|---|---|")
         for lib, m in res["memory"].items():
             lines.append(f"| {lib} | {m['traced_growth_bytes'] / 2**20:.3f} MiB | {m['peak_rss_bytes'] / 2**20:.1f} MiB |")
+    if res.get("targets"):
+        lines.append("\n### targets (issue 6)\n")
+        lines.append("| case | vs | threads | ratio | target | met |")
+        lines.append("|---|---|---|---|---|---|")
+        for t in res["targets"]:
+            lines.append(f"| {t['case']} | {t['vs']} | {t['threads']} | {t['ratio']:.2f} | "
+                         f"<= {t['target']} | {'yes' if t['met'] else 'NO'} |")
     return "\n".join(lines)
 
 

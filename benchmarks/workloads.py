@@ -19,8 +19,11 @@ SIZES = {
 }
 
 
+DEVICE = "cpu"  # set by run.py --device; data and models are placed there
+
+
 def _t(fw, a, requires_grad=False):
-    t = fw.tensor(a)
+    t = fw.tensor(a, device=DEVICE)
     return t.requires_grad_() if requires_grad else t
 
 
@@ -112,6 +115,7 @@ def fw_two_layer(fw, d, lr=1e-6):
 
 def _load(fw, model, params):
     model.load_state_dict({k: fw.tensor(v.copy()) for k, v in params.items()})
+    model.to(DEVICE)
 
 
 def fw_mlp(fw, d):

@@ -1,7 +1,7 @@
 """A LeNet-style CNN on scikit-learn's bundled 8x8 handwritten digits (real data, no download).
 
     pip install -e ".[examples]"    # scikit-learn, matplotlib, tqdm
-    python examples/digits_cnn.py   # ~30 s on 2 idle CPU cores; prints test accuracy
+    python examples/digits_cnn.py   # 20-60 s on 2 CPU cores; ~98.9% test accuracy
 
 Saves a loss/accuracy plot (digits_cnn.png) and a checkpoint (digits_cnn.mgz, read back
 with ``minigrad.load``) next to this file, or in $DIGITS_OUT. $DIGITS_EPOCHS sets the
@@ -16,12 +16,12 @@ from sklearn.model_selection import train_test_split
 from tqdm import tqdm
 
 import minigrad as torch
-import minigrad.nn as nn
 import minigrad.nn.functional as F
+from minigrad import nn
 from minigrad.utils.data import DataLoader, TensorDataset
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-EPOCHS = int(os.environ.get("DIGITS_EPOCHS", 15))
+EPOCHS = int(os.environ.get("DIGITS_EPOCHS", "15"))
 OUT_DIR = os.environ.get("DIGITS_OUT", HERE)
 
 

@@ -4,17 +4,17 @@ Each example is two random 8-bit numbers a and b, fed least-significant bit firs
 sequence of (a_i, b_i) pairs; the model outputs the bits of a + b (9 bits, the input
 sequence padded with a final (0, 0)). Accuracy counts whole sums exactly right.
 
-    python examples/sequence_model.py    # ~5 s on 2 CPU cores ($SEQ_STEPS caps the steps)
+    python examples/sequence_model.py    # ~8 s on 2 CPU cores ($SEQ_STEPS caps the steps)
 """
 import os
 
 import numpy as np
 
 import minigrad as torch
-import minigrad.nn as nn
+from minigrad import nn
 
 BITS = 8
-STEPS = int(os.environ.get("SEQ_STEPS", 1500))
+STEPS = int(os.environ.get("SEQ_STEPS", "1500"))
 
 
 def make_batch(rng, n):

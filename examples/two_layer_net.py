@@ -10,7 +10,7 @@ import os
 import minigrad as torch
 
 N, D_in, H, D_out = 64, 1000, 100, 10
-STEPS = int(os.environ.get("TWO_LAYER_STEPS", 500))
+STEPS = int(os.environ.get("TWO_LAYER_STEPS", "500"))
 torch.manual_seed(0)
 
 x = torch.randn(N, D_in)

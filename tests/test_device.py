@@ -77,3 +77,126 @@ def test_numpy_on_cuda_raises_but_item_tolist_work():
         t.numpy()
     assert t.tolist() == [1.0, 1.0]
     assert t.sum().item() == 2.0
+
+
+def test_to_forms_and_round_trip(device):
+    t = mg.arange(6).reshape(2, 3)
+    u = t.to(device, mg.float64)
+    assert (u.device, u.dtype) == (mg.device(device), mg.float64)
+    assert t.to(u).device == mg.device(device) and t.to(u).dtype == mg.float64
+    assert u.to("cpu").tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert u.to(device) is u  # already there: no copy
+    assert mg.zeros_like(u).device == mg.device(device)
+    np.testing.assert_array_equal(np.asarray(u.cpu()), np.arange(6.0).reshape(2, 3))
+
+
+def test_dataloader_batches_on_device(device):
+    from minigrad.utils.data import DataLoader, TensorDataset
+
+    x, y = mg.randn(10, 3), mg.arange(10)
+    for ds in (TensorDataset(x, y), TensorDataset(x.to(device), y.to(device))):
+        batches = list(DataLoader(ds, batch_size=4, shuffle=True))
+        assert [len(b[1]) for b in batches] == [4, 4, 2]
+        for bx, by in batches:
+            bx, by = bx.to(device), by.to(device)  # a no-op for the device-resident dataset
+            assert bx.device == by.device == mg.device(device)
+            np.testing.assert_array_equal(bx.cpu().numpy(), x.numpy()[by.cpu().numpy()])
+    # default_collate of device samples stacks on the device
+    from minigrad.utils.data import default_collate
+
+    batch = default_collate([(x[i].to(device), y[i].to(device)) for i in range(3)])
+    assert batch[0].device == mg.device(device) and tuple(batch[0].shape) == (3, 3)
+
+
+def test_checkpoint_from_device_to_cpu_and_back(device, tmp_path):
+    t = mg.randn(3, 2, device=device, requires_grad=True)
+    path = tmp_path / "t.mgz"
+    mg.save({"w": t, "step": 3}, path)
+    on_cpu = mg.load(path, map_location="cpu")
+    assert on_cpu["w"].device == mg.device("cpu") and on_cpu["step"] == 3
+    np.testing.assert_array_equal(on_cpu["w"].detach().numpy(), t.detach().cpu().numpy())
+    again = mg.load(path, map_location={str(t.device): "cpu"})
+    assert again["w"].device == mg.device("cpu")
+    back = mg.load(path)  # the device it was saved from
+    assert back["w"].device == t.device
+
+
+# ---- real GPU only -------------------------------------------------------------------------
+
+
+@cuda_only
+def test_cuda_seed_and_synchronize():
+    mg.manual_seed(123)
+    a = mg.randn(5, device="cuda")
+    mg.manual_seed(123)
+    b = mg.randn(5, device="cuda")
+    mg.cuda.synchronize()
+    assert a.tolist() == b.tolist()
+    assert mg.cuda.device_count() >= 1 and isinstance(mg.cuda.get_device_name(0), str)
+
+
+@cuda_only
+def test_numpy_protocol_on_cuda_raises():
+    t = mg.ones(2, device="cuda")
+    with pytest.raises(TypeError, match="cpu"):
+        np.asarray(t)
+    np.testing.assert_array_equal(np.asarray(t.cpu()), [1.0, 1.0])
+
+
+@cuda_only
+@pytest.mark.parametrize("opt_name", ["SGD", "Adam"])
+def test_training_step_does_no_host_device_traffic_on_gpu(opt_name, monkeypatch):
+    """Linear + CrossEntropy + SGD/Adam on the GPU: after warm-up steps, one step is captured
+    into a CUDA graph. Stream capture rejects every device synchronisation and every
+    device->host copy (CuPy raises: "synchronous device-host transfers are not allowed"), and
+    host->device conversions through cupy.asarray/cupy.array are counted (there must be none).
+    CuPy 14 has no transfer guard (cupyx.allow_synchronize detects nothing any more), hence
+    capture. The CPU-side counterpart runs everywhere: tests/test_cuda_audit.py."""
+    from minigrad import nn, optim
+
+    cp = backend.require_cuda()
+    model = nn.Sequential(nn.Linear(32, 64), nn.ReLU(), nn.Linear(64, 10)).to("cuda")
+    opt = getattr(optim, opt_name)(model.parameters(), lr=1e-2)
+    x, y = mg.randn(64, 32, device="cuda"), mg.randint(0, 10, (64,), device="cuda")
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    stream = cp.cuda.Stream(non_blocking=True)
+    with stream:
+        first = step().item()  # warm-up: kernels compiled, memory pool and constants ready
+        step()
+    h2d = []
+
+    def counting(fn):
+        def wrapper(a, *args, **kwargs):
+            if not isinstance(a, cp.ndarray):
+                h2d.append(type(a).__name__)
+            return fn(a, *args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(cp, "asarray", counting(cp.asarray))
+    monkeypatch.setattr(cp, "array", counting(cp.array))
+    err = None
+    with stream:
+        stream.begin_capture()
+        try:
+            step()
+        except Exception as e:  # noqa: BLE001  (CUDARuntimeError: a sync/copy during capture)
+            err = e
+        try:
+            stream.end_capture()
+        except Exception as e:  # noqa: BLE001
+            err = err or e
+    monkeypatch.undo()
+    assert err is None, f"the step synchronised or copied device->host: {err!r}"
+    assert h2d == [], f"host->device copies inside the step: {h2d}"
+    with stream:  # eager steps still train (the captured graph is never launched)
+        for _ in range(20):
+            last = step()
+        assert last.item() < first

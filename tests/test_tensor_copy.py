@@ -40,6 +40,17 @@ def test_deepcopy_non_leaf_raises():
     copy.deepcopy((x * 2).detach())  # the documented way out
 
 
+def test_deepcopy_on_device(device):
+    x = torch.randn(2, 3, device=device, requires_grad=True)
+    x.sum().backward()
+    y = copy.deepcopy(x)
+    assert y.device == x.device and y.grad.device == x.device and y.requires_grad
+    assert y.tolist() == x.tolist() and y.grad.tolist() == [[1.0] * 3] * 2
+    with torch.no_grad():
+        x.mul_(0.0)
+    assert y.abs().sum().item() > 0
+
+
 def test_deepcopy_memo_keeps_sharing():
     x = torch.randn(3)
     a, b = copy.deepcopy([x, x])

@@ -63,7 +63,7 @@ def _collect(roots):
         if parents is None:
             raise RuntimeError(_FREED_MSG)
         for p in parents:
-            if p is not None and p not in seen and isinstance(p, Function):
+            if p is not None and not p._is_tensor and p not in seen:
                 seen.add(p)
                 stack.append(p)
     return sorted(seen, key=_by_seq, reverse=True)
@@ -104,7 +104,8 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                 continue
             gy = grads.pop(node, None)
             if gy is not None:
-                if node._hooks is not None or node._retained is not None or targets is not None:
+                slow = node._slow
+                if slow or targets is not None:
                     gy = _node_extras(node, gy, targets, create_graph)
                 parents = node.parents
                 if parents is None:
@@ -114,7 +115,7 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                 elif create_graph and node.once_differentiable:
                     gxs = _run_once_differentiable(node, gy)
                 else:
-                    gxs = node._run_backward(gy) if node._user else node.backward(gy)
+                    gxs = node._run_backward(gy) if slow else node.backward(gy)
                     if type(gxs) is not tuple:
                         gxs = (gxs,)
                 if len(gxs) != len(parents):
@@ -128,21 +129,22 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                     if type(gx) is not _T and not isinstance(gx, _T):
                         _bad_grad_type(node, i, gx)
                     gd = gx.data
-                    if type(p) is _T or isinstance(p, _T):
+                    if p._is_tensor:  # a leaf; otherwise a Function node
                         pd = p.data
                         shape, dtype = pd.shape, pd.dtype
                     else:
                         shape, dtype = p.shape, p.dtype
                     # may the engine accumulate into gx in place? Not if someone else can
                     # hold it (a pass-through gy, a view, what a user Function returned)
-                    fresh = gx is not gy and gd.base is None and not node._user
+                    fresh = gx is not gy and gd.base is None and not (slow and node._user)
                     if gd.shape != shape:
                         gx = _reduce_to(node, i, gx, shape)
                         fresh = True
-                    if gx.data.dtype != dtype:
+                    if gx.data.dtype is not dtype and gx.data.dtype != dtype:
                         gx = gx.to(Tensor._dtype_of(dtype))
                         fresh = True
-                    if fresh and len(gxs) > 1 and _handed_twice(gxs, i, gx):
+                    if fresh and len(gxs) > 1 and (
+                            gxs[1 - i] is gx if len(gxs) == 2 else _handed_twice(gxs, i, gx)):
                         fresh = False  # the op handed one tensor to two inputs
                     old = grads.get(p)
                     if old is None:
@@ -156,8 +158,10 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                     else:
                         grads[p] = _wrap(old.xp.asarray(old.data + gx.data))  # 0-d: NumPy gives a scalar
                         owned.add(p)
-            if not retain_graph:
-                node._release()
+            if not retain_graph:  # Function._release, inlined
+                d = node.__dict__
+                d.clear()
+                d["_freed"] = True
     finally:
         _State.enabled = prev
 

@@ -50,9 +50,13 @@ class Function:
     """
 
     once_differentiable = False  # True: backward is not itself differentiable
+    _is_tensor = False  # graph edges point at Functions or at leaf Tensors
     _user = False  # PyTorch-style static forward/backward on Tensors
     _hooks = None
     _retained = None
+    # True when the engine must take the slow path for this node: a user Function, or a
+    # node with hooks / retain_grad (one class-level flag keeps the common case to one read)
+    _slow = False
     _trace = None
     _base_ctx = None  # for a view: its base's grad_fn when the view was taken
     parents = None
@@ -62,6 +66,7 @@ class Function:
         super().__init_subclass__(**kwargs)
         if isinstance(cls.__dict__.get("forward"), staticmethod):
             cls._user = True
+            cls._slow = True
         bw = cls.__dict__.get("backward")
         if getattr(bw, "_once_differentiable", False) or \
                 getattr(getattr(bw, "__func__", None), "_once_differentiable", False):
@@ -73,24 +78,33 @@ class Function:
         """Run the op on Tensors and record it on the tape if needed."""
         if cls._user:
             return _apply_user(cls, args, kwargs)
+        # Plain loops, no comprehensions: on CPython 3.11 each comprehension is a function
+        # call, and at small sizes this bookkeeping costs more than the array op itself.
         record = False
-        if _State.enabled:
-            for t in args:
-                if t.requires_grad:
-                    record = True
-                    break
-        data = [t.data for t in args]
         xp = np
-        for d in data:
+        data = []
+        for t in args:
+            d = t.data
+            data.append(d)
             if type(d) is not _ndarray:
-                xp = _check_devices(cls, args, data)
-                break
+                xp = None
+            if t.requires_grad:
+                record = True
+        if xp is None:
+            xp = _check_devices(cls, args, data)
         ctx = _new(cls)
         ctx.xp = xp
-        ctx.needs_input_grad = tuple([t.requires_grad for t in args]) if record else _FALSES[len(args)]
+        if record and _State.enabled:
+            nig = []
+            for t in args:
+                nig.append(t.requires_grad)
+            ctx.needs_input_grad = tuple(nig)
+        else:
+            record = False
+            ctx.needs_input_grad = _FALSES[len(args)]
         ctx._saved = ()
         try:
-            y = ctx.forward(*data, **kwargs)
+            y = ctx.forward(*data, **kwargs) if kwargs else ctx.forward(*data)
         except ValueError as e:  # NumPy's broadcast error: PyTorch's RuntimeError, both shapes
             _raise_broadcast(cls, args, e)
             raise
@@ -120,13 +134,46 @@ class Function:
         ctx.dtype = y.dtype
         saved = ctx._saved
         if saved:
-            ctx._saved = tuple([_resolve(s, args, out) for s in saved])
+            resolved = []
+            for item in saved:
+                for t in args:
+                    if item is t.data:
+                        resolved.append((_IN, t, t._vc[0]))
+                        break
+                else:
+                    resolved.append(_resolve(item, args, out))
+            ctx._saved = tuple(resolved)
         out._ctx = ctx
         out.requires_grad = True
         if _State.anomaly:
             import traceback
 
             ctx._trace = traceback.extract_stack()[:-1]
+        return out
+
+    @classmethod
+    def _record_binary(cls, a, b, y, save_inputs):
+        """Record ``y = op(a, b)`` for a hot binary op whose forward already ran on the
+        arrays (Tensor.__add__/__sub__/__mul__): the bookkeeping of ``apply`` without the
+        generic argument handling. Inputs are plain, same-dtype, same-device tensors."""
+        if a._base is not None or b._base is not None or _State.anomaly:
+            return None  # views need apply's stale-view checks; anomaly needs the trace
+        if type(y) is not _ndarray and type(a.data) is _ndarray:
+            y = np.asarray(y)
+        ctx = _new(cls)
+        ctx.xp = np if type(y) is _ndarray else backend.get_array_module(y)
+        ra, rb = a.requires_grad, b.requires_grad
+        ctx.needs_input_grad = (ra, rb)
+        ca, cb = a._ctx, b._ctx
+        ctx.parents = (ca if ca is not None else (a if ra else None),
+                       cb if cb is not None else (b if rb else None))
+        ctx.seq = next(_seq)
+        ctx.shape = y.shape
+        ctx.dtype = y.dtype
+        ctx._saved = ((_IN, a, a._vc[0]), (_IN, b, b._vc[0])) if save_inputs else ()
+        out = _wrap(y)
+        out._ctx = ctx
+        out.requires_grad = True
         return out
 
     def _record(self, inputs, out):
@@ -220,6 +267,7 @@ class Function:
         """Call ``hook(grad_output)`` when this node's output gradient is computed."""
         if self._hooks is None:
             self._hooks = []
+        self._slow = True
         self._hooks.append(hook)
         return _RemovableHandle(self._hooks, hook)
 

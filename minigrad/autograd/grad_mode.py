@@ -8,10 +8,18 @@ from __future__ import annotations
 import functools
 
 
-class _State:
-    enabled = True
-    anomaly = False  # set by autograd.detect_anomaly / set_detect_anomaly
-    anomaly_check_nan = True
+class _GradState:
+    """The process-wide autograd switches (an instance with slots: read on every op)."""
+
+    __slots__ = ("enabled", "anomaly", "anomaly_check_nan")
+
+    def __init__(self):
+        self.enabled = True
+        self.anomaly = False  # set by autograd.detect_anomaly / set_detect_anomaly
+        self.anomaly_check_nan = True
+
+
+_State = _GradState()
 
 
 def is_grad_enabled() -> bool:

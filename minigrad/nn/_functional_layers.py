@@ -26,13 +26,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         input (*, in_features), weight (out_features, in_features), bias (out_features,);
         output (*, out_features).
     """
-    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise RuntimeError(
-            f"linear: input of shape {tuple(input.shape)} doesn't match weight of shape "
-            f"{tuple(weight.shape)} (expected input.shape[-1] == weight.shape[1])"
-        )
-    y = _ops.matmul(input, _ops.transpose(weight, 0, 1))
-    return y if bias is None else y + bias
+    return _ops.linalg.linear(input, weight, bias)  # one fused primitive
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

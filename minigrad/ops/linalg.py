@@ -10,8 +10,11 @@ import string
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import _State
 from ..tensor import Tensor
 from ._util import cast, promote
+
+_wrap = Tensor._wrap
 
 
 class MatMul(Function):
@@ -60,6 +63,56 @@ def matmul(a, b):
     if b.ndim == 1:
         return matmul(a, b.unsqueeze(-1)).squeeze(-1)
     return MatMul.apply(a, b)
+
+
+
+class Linear(Function):
+    """y = x @ w^T + b (x's leading dims flattened to rows); gx = gy @ w, gw = gy^T @ x,
+    gb = sum of gy over the rows. One GEMM per output; the bias is added in place and the
+    weight gradient comes out contiguous in w's layout (no transposed copy)."""
+
+    def forward(self, x, w, b=None):
+        x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+        y = x2 @ w.T
+        if b is not None:
+            y += b
+        self.save_for_backward(x, w)
+        return y if x.ndim == 2 else y.reshape(x.shape[:-1] + (w.shape[0],))
+
+    def backward(self, gy):
+        x, w = self.saved_tensors
+        need = self.needs_input_grad
+        if _State.enabled:  # create_graph: the same formulas as differentiable ops
+            gy2 = gy.reshape(-1, gy.shape[-1])
+            gx = matmul(gy, w) if need[0] else None
+            gw = matmul(gy2.mT, x.reshape(-1, x.shape[-1])) if need[1] else None
+            if len(need) == 2:
+                return gx, gw
+            return gx, gw, gy2.sum(0) if need[2] else None
+        g, xd, wd = gy.data, x.data, w.data
+        g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
+        x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
+        gx = _wrap(g @ wd) if need[0] else None
+        gw = _wrap(g2.T @ x2) if need[1] else None
+        if len(need) == 2:
+            return gx, gw
+        return gx, gw, _wrap(g2.sum(axis=0)) if need[2] else None
+
+
+def linear(x, w, b=None):
+    """``x @ w.T + b`` as one primitive: x (*, in), w (out, in), b (out,) or None."""
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
+        raise RuntimeError(
+            f"linear: input of shape {tuple(x.shape)} doesn't match weight of shape "
+            f"{tuple(w.shape)} (expected input.shape[-1] == weight.shape[1])"
+        )
+    if b is not None and (b.ndim != 1 or b.shape[0] != w.shape[0] or b.data.dtype != w.data.dtype):
+        return linear(x, w) + b  # an unusual bias: ordinary broadcasting and promotion
+    if x.data.dtype != w.data.dtype:
+        x, w = promote(x, w)
+        if b is not None:
+            b = cast(b, w.data.dtype)
+    return Linear.apply(x, w) if b is None else Linear.apply(x, w, b)
 
 
 def _mat(shape):
@@ -254,4 +307,4 @@ def einsum(equation, *operands):
     return Einsum.apply(*ops, terms=new_terms, out=new_out, sizes=sizes)
 
 
-__all__ = ["bmm", "dot", "einsum", "matmul", "mm", "outer"]
+__all__ = ["bmm", "dot", "einsum", "matmul", "mm", "outer"]  # linear: nn.functional only

@@ -511,7 +511,7 @@ def pad(input, pad, mode="constant", value=None):
                 raise RuntimeError(f"Padding value causes wrapping around more than once: pad "
                                    f"({lo}, {hi}) at dim {d} of input {list(x.shape)}")
             idx = list(range(n - lo, n)) + list(range(n)) + list(range(hi))
-        index = host_const(x, ("pad", mode, n, lo, hi), lambda: np.asarray(idx, dtype=np.int64))
+        index = host_const(x, ("pad", mode, n, lo, hi), lambda idx=idx: np.asarray(idx, dtype=np.int64))
         x = indexing.getitem(x, (slice(None),) * d + (Tensor._wrap(index),))
     return clone(x) if x is input else x
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import math
 
-from .. import dtypes
+from .. import _threads, dtypes
 from ..creation import zeros, zeros_like
-from .optimizer import Optimizer, axpy, check_betas, check_hparam, effective_grad, step_counter
+from .optimizer import (
+    Optimizer, array_module, axpy, check_betas, check_hparam, direction, step_counter,
+)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -52,6 +54,7 @@ class Adam(Optimizer):
         lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
         wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
         decoupled = group["decoupled_weight_decay"]
+        work = []
         for p in group["params"]:
             if p.grad is None:
                 continue
@@ -63,31 +66,42 @@ class Adam(Optimizer):
                 if amsgrad:
                     state["max_exp_avg_sq"] = zeros_like(p)
             t = step_counter(state)
-            x, xp = p.data, p.xp
-            tmp, tg = self._buffers(x, 2)
-            if wd != 0 and decoupled:
-                xp.multiply(x, 1 - lr * wd, out=x)
-                g, s = effective_grad(xp, p, 0, maximize, tg)
-            else:
-                g, s = effective_grad(xp, p, wd, maximize, tg)
-            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
-            xp.multiply(m, b1, out=m)
-            axpy(xp, m, (1 - b1) * s, g, tmp)
-            xp.multiply(v, b2, out=v)
-            xp.multiply(g, 1 - b2, out=tmp)
-            xp.multiply(tmp, g, out=tmp)
-            xp.add(v, tmp, out=v)
-            if amsgrad:
-                vmax = state["max_exp_avg_sq"].data
-                xp.maximum(vmax, v, out=vmax)
-                v = vmax
             # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)
             #   == (lr*sqrt(bc2)/bc1) * m / (sqrt(v) + eps*sqrt(bc2)): one pass fewer
             bc2_sqrt = math.sqrt(1 - b2**t)
-            xp.sqrt(v, out=tmp)
-            xp.add(tmp, eps * bc2_sqrt, out=tmp)
-            xp.divide(m, tmp, out=tmp)
-            axpy(xp, x, -lr * bc2_sqrt / (1 - b1**t), tmp, tmp)
+            coefs = (b1, b2, 0 if decoupled else wd, maximize,
+                     1 - lr * wd if wd != 0 and decoupled else None,
+                     eps * bc2_sqrt, -lr * bc2_sqrt / (1 - b1**t))
+            arrays = (p.data, p.grad.data, state["exp_avg"].data, state["exp_avg_sq"].data)
+            if amsgrad:
+                arrays += (state["max_exp_avg_sq"].data,)
+            work.append((arrays, coefs))
+        self._run_blocked(_adam_block, work)
+
+
+def _adam_block(arrays, coefs):
+    """One Adam update of a block of a parameter, in place (see ``Adam``)."""
+    b1, b2, wd, maximize, shrink, eps_hat, step = coefs
+    x, g, m, v = arrays[:4]
+    xp = array_module(x)
+    tmp, tg = _threads.scratch(x, 2)
+    if shrink is not None:  # AdamW's decoupled decay
+        xp.multiply(x, shrink, out=x)
+    g, s = direction(xp, x, g, wd, maximize, tg)
+    xp.multiply(m, b1, out=m)
+    axpy(xp, m, (1 - b1) * s, g, tmp)
+    xp.multiply(v, b2, out=v)
+    xp.multiply(g, 1 - b2, out=tmp)
+    xp.multiply(tmp, g, out=tmp)
+    xp.add(v, tmp, out=v)
+    if len(arrays) == 5:  # amsgrad
+        vmax = arrays[4]
+        xp.maximum(vmax, v, out=vmax)
+        v = vmax
+    xp.sqrt(v, out=tmp)
+    xp.add(tmp, eps_hat, out=tmp)
+    xp.divide(m, tmp, out=tmp)
+    axpy(xp, x, step, tmp, tmp)
 
 
 class AdamW(Adam):

@@ -14,6 +14,7 @@ from collections import defaultdict
 from copy import deepcopy
 from typing import Any, Callable, Iterable
 
+from .. import _threads
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
@@ -178,6 +179,18 @@ class Optimizer:
     def _step_group(self, group: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement step()")
 
+    def _run_blocked(self, kernel, work) -> None:
+        """Run ``kernel(arrays, coefs)`` over ``work``, a list of (same-shaped arrays, coefs)
+        per parameter, cut into cache-sized blocks spread over minigrad's threads
+        (``minigrad._threads``): each block's passes stay in L2, and NumPy releases the GIL
+        inside each ufunc, so the blocks of large parameters run in parallel."""
+        tasks = []
+        total = 0
+        for arrays, coefs in work:
+            total += arrays[0].size
+            tasks += [(blk, coefs) for blk in _threads.split(arrays)]
+        _threads.parallel_for(lambda t: kernel(*t), tasks, total)
+
     def _buffers(self, x, n: int = 1):
         """``n`` scratch arrays shaped like ``x`` (reused across steps; contents undefined)."""
         key = (type(x), _device_of(x), x.dtype)  # CuPy's own Device objects are unhashable
@@ -321,9 +334,20 @@ def effective_grad(xp, p: Tensor, weight_decay: float, maximize: bool, tmp):
     (and ``s`` is 1); without it the raw gradient is returned and the sign is folded into
     the caller's coefficients, which saves a pass over memory.
     """
-    g = p.grad.data
+    return direction(xp, p.data, p.grad.data, weight_decay, maximize, tmp)
+
+
+def direction(xp, x, g, weight_decay: float, maximize: bool, tmp):
+    """``effective_grad`` on arrays (a block of the parameter ``x`` and its gradient ``g``)."""
     if weight_decay == 0:
         return g, (-1.0 if maximize else 1.0)
-    xp.multiply(p.data, weight_decay, out=tmp)
+    xp.multiply(x, weight_decay, out=tmp)
     (xp.subtract if maximize else xp.add)(tmp, g, out=tmp)
     return tmp, 1.0
+
+
+def array_module(x):
+    """numpy or cupy for an array (numpy without a lookup in the common case)."""
+    from .. import backend
+
+    return backend.np if type(x) is backend.np.ndarray else backend.get_array_module(x)

@@ -1,8 +1,9 @@
 """SGD with momentum, dampening, Nesterov momentum, weight decay and maximize."""
 from __future__ import annotations
 
+from .. import _threads
 from ..creation import empty_like
-from .optimizer import Optimizer, axpy, check_hparam, effective_grad
+from .optimizer import Optimizer, array_module, axpy, check_hparam, direction
 
 __all__ = ["SGD"]
 
@@ -44,28 +45,41 @@ class SGD(Optimizer):
     def _step_group(self, group):
         lr, mom, damp = group["lr"], group["momentum"], group["dampening"]
         wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
+        work = []
         for p in group["params"]:
             if p.grad is None:
                 continue
-            x = p.data
-            xp = p.xp
-            t0, t1 = self._buffers(x, 2)
-            g, s = effective_grad(xp, p, wd, maximize, t1)  # direction d = s * g
-            if mom == 0:
-                axpy(xp, x, -lr * s, g, t0)
-                continue
-            state = self.state[p]
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = empty_like(p)
-                xp.multiply(g, s, out=buf.data)
-                state["momentum_buffer"] = buf
-            else:
-                b = buf.data
-                xp.multiply(b, mom, out=b)
-                axpy(xp, b, (1 - damp) * s, g, t0)
-            if nesterov:  # p -= lr * (d + mom * buf)
-                axpy(xp, x, -lr * s, g, t0)
-                axpy(xp, x, -lr * mom, buf.data, t0)
-            else:
-                axpy(xp, x, -lr, buf.data, t0)
+            arrays = (p.data, p.grad.data)
+            first = False
+            if mom != 0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = state["momentum_buffer"] = empty_like(p)
+                    first = True
+                arrays += (buf.data,)
+            work.append((arrays, (lr, mom, damp, wd, nesterov, maximize, first)))
+        self._run_blocked(_sgd_block, work)
+
+
+def _sgd_block(arrays, coefs):
+    """One SGD update of a block of a parameter, in place (see ``SGD``)."""
+    lr, mom, damp, wd, nesterov, maximize, first = coefs
+    x, g = arrays[:2]
+    xp = array_module(x)
+    t0, t1 = _threads.scratch(x, 2)
+    g, s = direction(xp, x, g, wd, maximize, t1)  # direction d = s * g
+    if mom == 0:
+        axpy(xp, x, -lr * s, g, t0)
+        return
+    b = arrays[2]
+    if first:
+        xp.multiply(g, s, out=b)
+    else:
+        xp.multiply(b, mom, out=b)
+        axpy(xp, b, (1 - damp) * s, g, t0)
+    if nesterov:  # p -= lr * (d + mom * buf)
+        axpy(xp, x, -lr * s, g, t0)
+        axpy(xp, x, -lr * mom, b, t0)
+    else:
+        axpy(xp, x, -lr, b, t0)

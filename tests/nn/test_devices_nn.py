@@ -133,7 +133,7 @@ def test_layer_forward_backward_on_device(make, specs, device, rng):
     got, got_xs = _run(m, arrays, device)
     assert len(got) == len(want)
     # float32 on both sides; a GPU sums in another order, hence not bit-equality
-    tol = dict(rtol=1e-4, atol=1e-5)
+    tol = {"rtol": 1e-4, "atol": 1e-5}
     for g, w in zip(got, want):
         assert g.device == dev and g.dtype == mg.float32
         np.testing.assert_allclose(_np(g), _np(w), **tol)

@@ -10,14 +10,14 @@ from minigrad import nn, optim
 from minigrad.optim import lr_scheduler
 
 VARIANTS = [
-    ("SGD", dict(lr=0.1)),
-    ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-2)),
-    ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.1, maximize=True)),
-    ("Adam", dict(lr=1e-2)),
-    ("Adam", dict(lr=1e-2, amsgrad=True, weight_decay=1e-2, maximize=True)),
-    ("AdamW", dict(lr=1e-2, weight_decay=0.1)),
-    ("RMSprop", dict(lr=1e-2, momentum=0.9, centered=True, weight_decay=1e-2)),
-    ("Adagrad", dict(lr=0.1, lr_decay=1e-2, weight_decay=1e-2)),
+    ("SGD", {"lr": 0.1}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 1e-2}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.1, "maximize": True}),
+    ("Adam", {"lr": 1e-2}),
+    ("Adam", {"lr": 1e-2, "amsgrad": True, "weight_decay": 1e-2, "maximize": True}),
+    ("AdamW", {"lr": 1e-2, "weight_decay": 0.1}),
+    ("RMSprop", {"lr": 1e-2, "momentum": 0.9, "centered": True, "weight_decay": 1e-2}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 1e-2, "weight_decay": 1e-2}),
 ]
 
 
@@ -72,8 +72,8 @@ SCHEDULERS = [
 @pytest.mark.parametrize("make", SCHEDULERS, ids=["StepLR", "OneCycleLR", "CosineAnnealingLR",
                                                    "ReduceLROnPlateau"])
 def test_schedulers_on_device(make, device):
-    want, _, want_lrs = _train("SGD", dict(lr=0.1, momentum=0.9), "cpu", 4, make)
-    got, _, lrs = _train("SGD", dict(lr=0.1, momentum=0.9), device, 4, make)
+    want, _, want_lrs = _train("SGD", {"lr": 0.1, "momentum": 0.9}, "cpu", 4, make)
+    got, _, lrs = _train("SGD", {"lr": 0.1, "momentum": 0.9}, device, 4, make)
     assert lrs == pytest.approx(want_lrs)
     for p, q in zip(got.parameters(), want.parameters()):
         np.testing.assert_allclose(p.detach().cpu().numpy(), q.detach().numpy(), rtol=1e-5,
@@ -81,7 +81,7 @@ def test_schedulers_on_device(make, device):
 
 
 def test_zero_grad_keeps_grads_on_device(device):
-    m, opt, _ = _train("SGD", dict(lr=0.1), device, steps=1)
+    m, opt, _ = _train("SGD", {"lr": 0.1}, device, steps=1)
     opt.zero_grad(set_to_none=False)
     for p in m.parameters():
         assert p.grad.device == mg.device(device)
@@ -89,7 +89,7 @@ def test_zero_grad_keeps_grads_on_device(device):
 
 
 def test_optimizer_state_saved_on_device_loads_on_cpu_and_back(device, tmp_path):
-    m, opt, _ = _train("Adam", dict(lr=1e-2, amsgrad=True), device)
+    m, opt, _ = _train("Adam", {"lr": 1e-2, "amsgrad": True}, device)
     path = tmp_path / "ckpt.mgz"
     mg.save({"model": m.state_dict(), "optim": opt.state_dict()}, path)
     ck = mg.load(path, map_location="cpu")

@@ -67,7 +67,7 @@ class RandomChooser:
 # ---- the graph -----------------------------------------------------------------------------------
 
 class Step:
-    __slots__ = ("name", "args", "mg", "np", "frozen", "leaf", "text")
+    __slots__ = ("args", "frozen", "leaf", "mg", "name", "np", "text")
 
     def __init__(self, name, args, mg_fn, np_fn, frozen=False, leaf=None, text=""):
         self.name, self.args, self.mg, self.np = name, tuple(args), mg_fn, np_fn
