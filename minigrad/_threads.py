@@ -84,7 +84,7 @@ def parallel_for(fn, tasks, size: int | None = None) -> None:
     runs inline. The first exception raised by ``fn`` is re-raised here.
     """
     n = min(get_num_threads(), len(tasks))
-    if n <= 1 or (size is not None and size < MIN_PARALLEL):
+    if n <= 1 or (size is not None and size < MIN_PARALLEL) or getattr(_local, "worker", False):
         for t in tasks:
             fn(t)
         return
@@ -94,7 +94,11 @@ def parallel_for(fn, tasks, size: int | None = None) -> None:
         for t in it:
             fn(t)
 
-    futures = [_get_pool(n - 1).submit(run) for _ in range(n - 1)]
+    def work():  # on a pool thread: nested parallel_for calls run inline (no deadlock)
+        _local.worker = True
+        run()
+
+    futures = [_get_pool(n - 1).submit(work) for _ in range(n - 1)]
     try:
         run()
     finally:
@@ -117,17 +121,18 @@ def parallel_range(fn, n: int, size: int) -> None:
 def split(arrays, block: int | None = None):
     """Cut same-shaped arrays into aligned flat blocks: a list of tuples of views.
 
-    Arrays that are not all C-contiguous NumPy arrays (or that are small) come back as
-    one tuple of the whole arrays, which elementwise code handles with any strides.
+    ``None`` entries stay ``None`` in every block. Arrays that are not all C-contiguous
+    NumPy arrays (or that are small) come back as one tuple of the whole arrays, which
+    elementwise code handles with any strides.
     """
     block = block or BLOCK
     x = arrays[0]
     n = x.size
-    if n <= block or type(x) is not np.ndarray or not all(
-            type(a) is np.ndarray and a.flags.c_contiguous for a in arrays):
+    if n <= block or not all(a is None or (type(a) is np.ndarray and a.flags.c_contiguous)
+                             for a in arrays):
         return [tuple(arrays)]
-    flat = [a.reshape(-1) for a in arrays]
-    return [tuple(a[i:i + block] for a in flat) for i in range(0, n, block)]
+    flat = [None if a is None else a.reshape(-1) for a in arrays]
+    return [tuple(None if a is None else a[i:i + block] for a in flat) for i in range(0, n, block)]
 
 
 def scratch(like, n: int):

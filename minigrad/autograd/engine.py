@@ -1,16 +1,18 @@
 """The reverse walk over the tape: ``backward`` and ``grad``.
 
-1. Collect the Function nodes reachable from the roots with an explicit stack.
-2. Visit them in reverse tape order (descending sequence number): a node's output
-   gradient is complete once every later node has run.
-3. Each node's gradient is popped from a dict as it is consumed (Chainer's
-   GradTable), handed to its backward, and the input gradients are reduced to the
-   input shapes here, once, for every op (ops never unbroadcast).
-4. Unless ``retain_graph``, each node's saved buffers and edges are dropped right
-   after it ran, so the graph is torn down iteratively as the walk goes.
+1. Nodes wait in a heap keyed by -seq; popping the latest pending node walks the tape in
+   reverse order: a node's output gradient is complete once every later node has run.
+   A node enters the heap when it first receives a gradient (no recursion anywhere).
+2. Each node's gradient is popped from a dict as it is consumed (Chainer's GradTable),
+   handed to its backward, and the input gradients are reduced to the input shapes
+   here, once, for every op (ops never unbroadcast).
+3. Unless ``retain_graph``, each node's saved buffers and edges are dropped right after
+   it ran, so the graph is torn down iteratively as the walk goes.
+4. ``grad(outputs, inputs)`` prunes the walk to nodes from which an input is reachable.
 """
 from __future__ import annotations
 
+from heapq import heappop, heappush
 from operator import attrgetter
 
 from .function import _FREED_MSG, DelayedError, Function, _seq
@@ -85,12 +87,16 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
     ``targets`` (a dict node -> None) they are returned in that dict instead and
     no ``.grad`` is touched.
     """
-    order = _collect(roots)
     grads: dict = {}
     owned: set = set()  # keys whose stored gradient no one else references
+    # Nodes wait in a heap keyed by -seq: popping the latest pending node gives reverse
+    # tape order, and a node is only popped once every later node that feeds it has run.
+    heap = []
     for node, g in roots:
+        if not isinstance(node, Tensor) and node not in grads:
+            heappush(heap, (-node.seq, node))
         _accumulate(grads, owned, node, g, False, create_graph)
-    useful = _prune(order, targets) if targets is not None else None
+    useful = _prune(_collect(roots), targets) if targets is not None else None
 
     anomaly = _State.anomaly
     prev = _State.enabled
@@ -99,7 +105,8 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
     # The hot loop: _propagate and _accumulate are inlined here (one node = one iteration;
     # at small sizes Python call overhead dominates the whole backward pass).
     try:
-        for node in order:
+        while heap:
+            node = heappop(heap)[1]
             if useful is not None and node not in useful:
                 continue
             gy = grads.pop(node, None)
@@ -122,17 +129,25 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                     raise RuntimeError(
                         f"function {node.name()} returned {len(gxs)} gradients, expected {len(parents)}"
                     )
-                for i, p in enumerate(parents):
+                # one tensor handed to two inputs must not be accumulated into in place
+                shared = len(gxs) == 2 and gxs[0] is gxs[1]
+                i = -1
+                for p in parents:
+                    i += 1
                     gx = gxs[i]
                     if p is None or gx is None:
                         continue
                     if type(gx) is not _T and not isinstance(gx, _T):
                         _bad_grad_type(node, i, gx)
                     gd = gx.data
-                    if p._is_tensor:  # a leaf; otherwise a Function node
+                    if type(p) is _T or isinstance(p, _T):  # a leaf; otherwise a Function
+                        leaf = True
                         pd = p.data
                         shape, dtype = pd.shape, pd.dtype
                     else:
+                        leaf = False
+                        if p.parents is None:  # reached a graph freed by an earlier backward
+                            raise RuntimeError(_FREED_MSG)
                         shape, dtype = p.shape, p.dtype
                     # may the engine accumulate into gx in place? Not if someone else can
                     # hold it (a pass-through gy, a view, what a user Function returned)
@@ -143,14 +158,15 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                     if gx.data.dtype is not dtype and gx.data.dtype != dtype:
                         gx = gx.to(Tensor._dtype_of(dtype))
                         fresh = True
-                    if fresh and len(gxs) > 1 and (
-                            gxs[1 - i] is gx if len(gxs) == 2 else _handed_twice(gxs, i, gx)):
-                        fresh = False  # the op handed one tensor to two inputs
+                    if fresh and (shared or (len(gxs) > 2 and _handed_twice(gxs, i, gx))):
+                        fresh = False
                     old = grads.get(p)
                     if old is None:
                         grads[p] = gx
                         if fresh:
                             owned.add(p)
+                        if not leaf:
+                            heappush(heap, (-p.seq, p))
                     elif create_graph:
                         grads[p] = old + gx
                     elif p in owned:

@@ -51,6 +51,7 @@ class Function:
 
     once_differentiable = False  # True: backward is not itself differentiable
     _is_tensor = False  # graph edges point at Functions or at leaf Tensors
+    seq = 0  # a freed node keeps only this default (it is then walked last, and raises)
     _user = False  # PyTorch-style static forward/backward on Tensors
     _hooks = None
     _retained = None

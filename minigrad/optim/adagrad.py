@@ -1,9 +1,9 @@
 """Adagrad (Duchi et al., 2011) with learning-rate decay, weight decay and maximize."""
 from __future__ import annotations
 
-from .. import dtypes
+from .. import _threads, dtypes
 from ..creation import full_like, zeros
-from .optimizer import Optimizer, axpy, check_hparam, effective_grad, step_counter
+from .optimizer import Optimizer, array_module, axpy, check_hparam, direction, step_counter
 
 __all__ = ["Adagrad"]
 
@@ -58,19 +58,28 @@ class Adagrad(Optimizer):
 
     def _step_group(self, group):
         lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
+        wd, maximize = group["weight_decay"], group["maximize"]
+        work = []
         for p in group["params"]:
             if p.grad is None:
                 continue
             state = self._init_state(p, group)
             t = step_counter(state)
-            x, xp = p.data, p.xp
-            tmp, tg = self._buffers(x, 2)
-            g, s = effective_grad(xp, p, group["weight_decay"], group["maximize"], tg)
             clr = lr / (1 + (t - 1) * lr_decay)
-            acc = state["sum"].data
-            xp.multiply(g, g, out=tmp)
-            xp.add(acc, tmp, out=acc)
-            xp.sqrt(acc, out=tmp)
-            xp.add(tmp, eps, out=tmp)
-            xp.divide(g, tmp, out=tmp)
-            axpy(xp, x, -clr * s, tmp, tmp)
+            work.append(((p.data, p.grad.data, state["sum"].data), (clr, eps, wd, maximize)))
+        self._run_blocked(_adagrad_block, work)
+
+
+def _adagrad_block(arrays, coefs):
+    """One Adagrad update of a block of a parameter, in place (see ``Adagrad``)."""
+    clr, eps, wd, maximize = coefs
+    x, g, acc = arrays
+    xp = array_module(x)
+    tmp, tg = _threads.scratch(x, 2)
+    g, s = direction(xp, x, g, wd, maximize, tg)
+    xp.multiply(g, g, out=tmp)
+    xp.add(acc, tmp, out=acc)
+    xp.sqrt(acc, out=tmp)
+    xp.add(tmp, eps, out=tmp)
+    xp.divide(g, tmp, out=tmp)
+    axpy(xp, x, -clr * s, tmp, tmp)

@@ -6,7 +6,13 @@ import math
 from .. import _threads, dtypes
 from ..creation import zeros, zeros_like
 from .optimizer import (
-    Optimizer, array_module, axpy, check_betas, check_hparam, direction, step_counter,
+    Optimizer,
+    array_module,
+    axpy,
+    check_betas,
+    check_hparam,
+    direction,
+    step_counter,
 )
 
 __all__ = ["Adam", "AdamW"]

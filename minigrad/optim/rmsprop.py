@@ -1,9 +1,9 @@
 """RMSprop (Hinton's lecture 6e), with momentum, centering, weight decay and maximize."""
 from __future__ import annotations
 
-from .. import dtypes
+from .. import _threads, dtypes
 from ..creation import zeros, zeros_like
-from .optimizer import Optimizer, axpy, check_hparam, effective_grad, step_counter
+from .optimizer import Optimizer, array_module, axpy, check_hparam, direction, step_counter
 
 __all__ = ["RMSprop"]
 
@@ -47,6 +47,7 @@ class RMSprop(Optimizer):
     def _step_group(self, group):
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         wd, mom, centered = group["weight_decay"], group["momentum"], group["centered"]
+        work = []
         for p in group["params"]:
             if p.grad is None:
                 continue
@@ -59,29 +60,37 @@ class RMSprop(Optimizer):
                 if centered:
                     state["grad_avg"] = zeros_like(p)
             step_counter(state)
-            x, xp = p.data, p.xp
-            tmp, tg = self._buffers(x, 2)
-            g, s = effective_grad(xp, p, wd, group["maximize"], tg)
-            v = state["square_avg"].data
-            xp.multiply(v, alpha, out=v)
-            xp.multiply(g, 1 - alpha, out=tmp)
-            xp.multiply(tmp, g, out=tmp)
-            xp.add(v, tmp, out=v)
-            if centered:
-                ga = state["grad_avg"].data
-                xp.multiply(ga, alpha, out=ga)
-                axpy(xp, ga, (1 - alpha) * s, g, tmp)
-                xp.multiply(ga, ga, out=tmp)
-                xp.subtract(v, tmp, out=tmp)
-                xp.sqrt(tmp, out=tmp)
-            else:
-                xp.sqrt(v, out=tmp)
-            xp.add(tmp, eps, out=tmp)
-            xp.divide(g, tmp, out=tmp)  # tmp = g / avg, the step direction is s * tmp
-            if mom > 0:
-                buf = state["momentum_buffer"].data
-                xp.multiply(buf, mom, out=buf)
-                axpy(xp, buf, s, tmp, tmp)
-                axpy(xp, x, -lr, buf, tmp)
-            else:
-                axpy(xp, x, -lr * s, tmp, tmp)
+            arrays = (p.data, p.grad.data, state["square_avg"].data)
+            arrays += (state["momentum_buffer"].data,) if mom > 0 else (None,)
+            arrays += (state["grad_avg"].data,) if centered else (None,)
+            work.append((arrays, (lr, alpha, eps, wd, mom, group["maximize"])))
+        self._run_blocked(_rmsprop_block, work)
+
+
+def _rmsprop_block(arrays, coefs):
+    """One RMSprop update of a block of a parameter, in place (see ``RMSprop``)."""
+    lr, alpha, eps, wd, mom, maximize = coefs
+    x, g, v, buf, ga = arrays
+    xp = array_module(x)
+    tmp, tg = _threads.scratch(x, 2)
+    g, s = direction(xp, x, g, wd, maximize, tg)
+    xp.multiply(v, alpha, out=v)
+    xp.multiply(g, 1 - alpha, out=tmp)
+    xp.multiply(tmp, g, out=tmp)
+    xp.add(v, tmp, out=v)
+    if ga is not None:  # centered
+        xp.multiply(ga, alpha, out=ga)
+        axpy(xp, ga, (1 - alpha) * s, g, tmp)
+        xp.multiply(ga, ga, out=tmp)
+        xp.subtract(v, tmp, out=tmp)
+        xp.sqrt(tmp, out=tmp)
+    else:
+        xp.sqrt(v, out=tmp)
+    xp.add(tmp, eps, out=tmp)
+    xp.divide(g, tmp, out=tmp)  # tmp = g / avg, the step direction is s * tmp
+    if buf is not None:  # momentum
+        xp.multiply(buf, mom, out=buf)
+        axpy(xp, buf, s, tmp, tmp)
+        axpy(xp, x, -lr, buf, tmp)
+    else:
+        axpy(xp, x, -lr * s, tmp, tmp)

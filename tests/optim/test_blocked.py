@@ -55,3 +55,13 @@ def test_parallel_for_runs_every_task_and_raises(tiny_blocks):
 def test_set_num_threads_rejects_zero():
     with pytest.raises(ValueError, match="positive"):
         _threads.set_num_threads(0)
+
+
+def test_nested_parallel_for_runs_inline(tiny_blocks):
+    seen = []
+
+    def outer(i):
+        _threads.parallel_for(lambda j: seen.append((i, j)), list(range(5)))
+
+    _threads.parallel_for(outer, list(range(6)))
+    assert sorted(seen) == [(i, j) for i in range(6) for j in range(5)]
