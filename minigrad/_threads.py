@@ -8,6 +8,11 @@ reads and writes each array about once instead of a dozen times.
 The pool size is ``MINIGRAD_NUM_THREADS``, else the number of CPUs this process may run
 on; ``set_num_threads`` changes it. With one thread everything runs inline. Work on
 CuPy arrays is never split (one block per array: the GPU parallelises itself).
+
+Only work that is large per ufunc call belongs here: every call hands the GIL over, and
+on a 2-core VM threads lost (0.6x) on calls of 4K-16K elements and won (1.5x) from 64K
+up. Pooling and col2im split over channels measured slower on LeNet, so they stay on one
+thread.
 """
 from __future__ import annotations
 
@@ -17,7 +22,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-BLOCK = 1 << 15  # elements per block: a few float32 arrays of it fit in L2
+BLOCK = 1 << 15  # elements per block on one thread: a few float32 arrays of it fit in L2
+# on several threads every ufunc call hands the GIL over (an OS wake-up, tens of us on a
+# VM), so each call must do more work: measured, 32K-element blocks ran 2 threads slower
+# than 1, 128K-element blocks 1.45x faster (a 1.86M-parameter Adam step, 2 cores)
+PARALLEL_BLOCK = 1 << 17
 MIN_PARALLEL = 1 << 16  # fewer elements than this in all: not worth waking a thread
 
 _pool: ThreadPoolExecutor | None = None
@@ -106,18 +115,6 @@ def parallel_for(fn, tasks, size: int | None = None) -> None:
             f.result()
 
 
-def parallel_range(fn, n: int, size: int) -> None:
-    """Call ``fn(start, stop)`` on contiguous pieces of ``range(n)``, one per thread (e.g.
-    channel ranges of a pooling or col2im pass). ``size``: the elements the whole call
-    touches; below ``MIN_PARALLEL`` (or with one thread) it is a single ``fn(0, n)``."""
-    k = min(get_num_threads(), n)
-    if k <= 1 or size < MIN_PARALLEL:
-        fn(0, n)
-        return
-    bounds = [n * i // k for i in range(k + 1)]
-    parallel_for(lambda i: fn(bounds[i], bounds[i + 1]), list(range(k)))
-
-
 def split(arrays, block: int | None = None):
     """Cut same-shaped arrays into aligned flat blocks: a list of tuples of views.
 
@@ -125,7 +122,7 @@ def split(arrays, block: int | None = None):
     NumPy arrays (or that are small) come back as one tuple of the whole arrays, which
     elementwise code handles with any strides.
     """
-    block = block or BLOCK
+    block = block or (BLOCK if get_num_threads() == 1 else PARALLEL_BLOCK)
     x = arrays[0]
     n = x.size
     if n <= block or not all(a is None or (type(a) is np.ndarray and a.flags.c_contiguous)

@@ -26,7 +26,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import _threads
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -102,17 +101,9 @@ def _col2im(xp, gcol, g: _Geom, N):
     wn = builtins.max((g.Wo - 1) * g.sw + g.dw * (g.kw - 1) + 1, g.pl + g.W)
     buf = xp.zeros((C, hn, wn, N), dtype=gcol.dtype)
     he, we = (g.Ho - 1) * g.sh + 1, (g.Wo - 1) * g.sw + 1
-
-    def run(c0, c1):  # a channel range: the threads' writes never overlap
-        b, gc = buf[c0:c1], gcol[c0:c1]
-        for i in range(g.kh):
-            for j in range(g.kw):
-                b[:, i * g.dh:i * g.dh + he:g.sh, j * g.dw:j * g.dw + we:g.sw] += gc[:, i, j]
-
-    if xp is np:
-        _threads.parallel_range(run, C, gcol.size)
-    else:
-        run(0, C)
+    for i in range(g.kh):
+        for j in range(g.kw):
+            buf[:, i * g.dh:i * g.dh + he:g.sh, j * g.dw:j * g.dw + we:g.sw] += gcol[:, i, j]
     return buf[:, g.pt:g.pt + g.H, g.pl:g.pl + g.W].transpose(3, 0, 1, 2)
 
 

@@ -31,28 +31,34 @@ def check_reduction(reduction):
 class CrossEntropy(Function):
     """l = m * ((1-e) * w[y] * -logp[y] + e/C * sum_c w_c * -logp_c), logp = log_softmax(x, 1),
     m = (y != ignore_index); gx = gy * (a * softmax(x, 1) - B) with constants
-    a = m * ((1-e) * w[y] + e/C * sum(w)) and B = m * ((1-e) * w[y] * onehot(y) + e/C * w)."""
+    a = m * ((1-e) * w[y] + e/C * sum(w)) and B = m * ((1-e) * w[y] * onehot(y) + e/C * w).
+
+    Forward is five passes over x (max, shift, exp, sum, normalise: the saved softmax);
+    the plain backward is one pass (``a * p``) and a scatter at the targets, never a dense
+    one-hot. Under create_graph the same formula is built from differentiable ops."""
 
     def forward(self, x, y, *w, ignore_index=-100, label_smoothing=0.0):
         xp = self.xp
         self.ignore_index, self.eps = ignore_index, label_smoothing
         z = x - x.max(axis=1, keepdims=True)  # shift by the max: exp never overflows
-        e = xp.exp(z)
-        s = e.sum(axis=1, keepdims=True)
-        logp = z - xp.log(s)
+        p = xp.exp(z)
+        s = p.sum(axis=1, keepdims=True)
+        log_s = xp.log(s)
         valid = y != ignore_index
         ys = xp.where(valid, y, 0)[:, None]
-        nll = -xp.take_along_axis(logp, ys, axis=1)[:, 0]
+        nll = (log_s - xp.take_along_axis(z, ys, axis=1))[:, 0]  # -logp[y]
         w = w[0] if w else None
-        wb = None if w is None else w.reshape((1, -1) + (1,) * (x.ndim - 2))
         if w is not None:
             nll = nll * w[ys[:, 0]]
         if label_smoothing:
             c = x.shape[1]
+            wb = None if w is None else w.reshape((1, -1) + (1,) * (x.ndim - 2))
+            logp = z - log_s
             smooth = -(logp if w is None else logp * wb).sum(axis=1)
             nll = (1 - label_smoothing) * nll + (label_smoothing / c) * smooth
         loss = xp.where(valid, nll, 0).astype(x.dtype, copy=False)
-        self.save_for_backward(x, y, w, e / s)
+        p /= s  # the softmax, for backward
+        self.save_for_backward(x, y, w, p)
         return loss
 
     def backward(self, gy):
@@ -63,7 +69,29 @@ class CrossEntropy(Function):
         valid = yd != self.ignore_index
         ys = xp.where(valid, yd, 0)[:, None]
         dt = x.data.dtype
-        wy = xp.ones(yd.shape, dt) if w is None else w.data[ys[:, 0]]
+        wy = None if w is None else w.data[ys[:, 0]]
+        if _State.enabled:  # create_graph: softmax must be a differentiable function of x
+            return self._backward_graph(gy, x, w, valid, ys, wy, c, dt)
+        # a * p - B, scaled by gy, on arrays: gx = (gy a) p - (gy m e/C) w, then subtract
+        # gy m (1-e) w[y] at the targets
+        g = gy.data * valid
+        hit = g if wy is None else g * wy  # gy m w[y]
+        scale = (1 - eps) * hit
+        if eps:
+            scale = scale + (eps / c) * (g * (c if w is None else w.data.sum()))
+        gx = p.data * scale[:, None].astype(dt, copy=False)
+        if eps:
+            wb = 1 if w is None else w.data.reshape((1, -1) + (1,) * (x.ndim - 2))
+            gx -= ((eps / c) * g)[:, None].astype(dt, copy=False) * wb
+        at = xp.take_along_axis(gx, ys, axis=1)
+        at -= ((1 - eps) * hit)[:, None].astype(dt, copy=False)
+        xp.put_along_axis(gx, ys, at, axis=1)
+        gx = Tensor._wrap(gx)
+        return (gx, None) if w is None else (gx, None, None)
+
+    def _backward_graph(self, gy, x, w, valid, ys, wy, c, dt):
+        xp, eps = x.xp, self.eps
+        wy = xp.ones(ys.shape[:1] + ys.shape[2:], dt) if wy is None else wy
         wsum = c if w is None else w.data.sum()
         a = xp.where(valid, (1 - eps) * wy + (eps / c) * wsum, 0).astype(dt, copy=False)
         b = one_hot(ys[:, 0], c, ((1 - eps) * wy).astype(dt, copy=False))
@@ -71,8 +99,7 @@ class CrossEntropy(Function):
             wb = 1 if w is None else w.data.reshape((1, -1) + (1,) * (x.ndim - 2))
             b += (eps / c) * wb
         b *= valid[:, None]
-        if _State.enabled:  # create_graph: softmax must be a differentiable function of x
-            p = x.softmax(1)
+        p = x.softmax(1)
         g = gy.unsqueeze(1)
         gx = g * Tensor._wrap(a[:, None]) * p - g * Tensor._wrap(b)
         return (gx, None) if w is None else (gx, None, None)

@@ -25,7 +25,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import _threads
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import host_const
@@ -96,41 +95,24 @@ def _scatter_buf(xp, like, g: _PoolGeom, N, C):
     return _alloc(xp, (N, C, hb, wb), like, like.dtype, None if g.tiles else 0)
 
 
-def _channels(xp, fn, c, size):
-    """``fn(c0, c1)`` over channel ranges, split across minigrad's threads (NumPy releases
-    the GIL in each pass) when the op is large enough; one call on a GPU."""
-    if xp is np:
-        _threads.parallel_range(fn, c, size)
-    else:
-        fn(0, c)
-
-
 def _max_and_argmax(xp, x, g: _PoolGeom, need_idx):
     """The window maxima and (if asked) the offset of each window's first maximum."""
     fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
     vs = _views(_padded(xp, x, g, fill), g)
-    y = _alloc(xp, vs[0].shape, vs[0], x.dtype, None)
-    idx = xp.zeros_like(y, dtype=xp.uint8 if len(vs) < 256 else xp.int32) if need_idx else None
-
-    def run(c0, c1):
-        cs = slice(c0, c1)
-        yc = y[:, cs]
-        yc[...] = vs[0][:, cs]
-        if idx is None:
-            for v in vs[1:]:
-                xp.maximum(yc, v[:, cs], out=yc)
-            return
-        ic = idx[:, cs]
+    y = vs[0].copy(order="K")
+    idx = None
+    if need_idx:
+        idx = xp.zeros_like(y, dtype=xp.uint8 if len(vs) < 256 else xp.int32)
         for k in range(1, len(vs)):
             # idx = where(v > y, k, idx) in integer arithmetic (3x faster than a masked
             # copy); strict '>': ties keep the first maximum, as PyTorch on CPU
-            v = vs[k][:, cs]
-            d = ic.dtype.type(k) - ic
-            d *= v > yc
-            ic += d
-            xp.maximum(yc, v, out=yc)
-
-    _channels(xp, run, y.shape[1], x.size)
+            d = idx.dtype.type(k) - idx
+            d *= vs[k] > y
+            idx += d
+            xp.maximum(y, vs[k], out=y)
+    else:
+        for v in vs[1:]:
+            xp.maximum(y, v, out=y)
     return y, idx
 
 
@@ -153,18 +135,11 @@ class _MaxScatter(Function):
         self.idx, self.geom = idx, geom
         xp = self.xp
         buf = _scatter_buf(xp, g, geom, *g.shape[:2])
-        views = _views(buf, geom)
-
-        def run(c0, c1):
-            cs = slice(c0, c1)
-            gc, ic = g[:, cs], idx[:, cs]
-            for k, v in enumerate(views):
-                if geom.overlap:
-                    v[:, cs] += xp.where(ic == k, gc, 0)
-                else:  # each input position is in at most one window: write, don't add
-                    xp.multiply(gc, ic == k, out=v[:, cs])
-
-        _channels(xp, run, g.shape[1], buf.size)
+        for k, v in enumerate(_views(buf, geom)):
+            if geom.overlap:
+                v += xp.where(idx == k, g, 0)
+            else:  # each input position is in at most one window: write, don't add
+                xp.multiply(g, idx == k, out=v)
         return buf[:, :, geom.ph:geom.ph + geom.H, geom.pw:geom.pw + geom.W]
 
     def backward(self, gx):

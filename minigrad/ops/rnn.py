@@ -69,10 +69,12 @@ class LSTMScan(Function):
     """gates_t = x_proj[t] + h_{t-1} @ W^T = [i, f, g, o] (sigmoid, sigmoid, tanh, sigmoid);
     c_t = f c_{t-1} + i g, h_t = o tanh(c_t); y = [h_t | c_t]_t of shape (T, N, 2H).
 
-    Per step the work is a handful of ufunc calls on (N, 4H) arrays (at LSTM sizes their
-    fixed cost, not arithmetic, is the bill): all four gates go through one tanh, as
-    sigmoid(a) = tanh(a / 2) / 2 + 1/2, and everything is written into preallocated
-    buffers with ``out=``."""
+    At LSTM sizes the per-step cost is small GEMMs and the fixed cost of each ufunc call, so
+    the loops are laid out for both: gates are kept gate-major, (4, N, H) per step, which
+    makes every gate a contiguous block and the step's GEMM a batch of four (N, H) @ (H, H)
+    products (measured 30% faster in OpenBLAS than one (N, H) @ (H, 4H)); all four gates
+    go through one tanh, as sigmoid(a) = tanh(a / 2) / 2 + 1/2 (the 1/2 folded into x_proj
+    and W, exact in floating point); every result goes into a preallocated buffer."""
 
     once_differentiable = True
 
@@ -82,61 +84,63 @@ class LSTMScan(Function):
         x = _flip(x) if reverse else x
         T, N, H = x.shape[0], x.shape[1], w.shape[1]
         dt = x.dtype
-        # the pre-activation scale (1/2 on sigmoid gates, exact in floating point), then the
-        # affine map taking tanh(a/2) to sigmoid(a) (identity on the g gate)
-        half = xp.full(4 * H, 0.5, dtype=dt)
-        half[2 * H:3 * H] = 1
-        shift = half.copy()
-        shift[2 * H:3 * H] = 0
-        xs = x * half
-        wt = xp.ascontiguousarray((w * half[:, None]).T)  # OpenBLAS: 1.5x faster than w.T
-        acts = xp.empty(x.shape, dtype=dt)  # activated gates, kept for backward
-        y = xp.empty((T, N, 2 * H), dtype=dt)
-        tc = xp.empty((T, N, H), dtype=dt)
+        scale = xp.full(4, 0.5, dtype=dt)  # the sigmoid gates' a / 2 (no host copy on a GPU)
+        scale[2] = 1
+        xs = xp.empty((T, 4, N, H), dtype=dt)
+        xp.multiply(x.reshape(T, N, 4, H).transpose(0, 2, 1, 3), scale[:, None, None], out=xs)
+        w4t = xp.ascontiguousarray((w.reshape(4, H, H) * scale[:, None, None]).transpose(0, 2, 1))
+        acts = xp.empty((T, 4, N, H), dtype=dt)  # activated gates, kept for backward
+        hc = xp.empty((T, 2, N, H), dtype=dt)  # h_t and c_t
+        tc = xp.empty((T, N, H), dtype=dt)  # tanh(c_t)
         ig = xp.empty((N, H), dtype=dt)
         h, c = h0, c0
         for t in range(T):
             a = acts[t]
-            xp.matmul(h, wt, out=a)
+            xp.matmul(h, w4t, out=a)
             a += xs[t]
             xp.tanh(a, out=a)
-            a *= half
-            a += shift
-            c_new = y[t, :, H:]
-            xp.multiply(a[:, H:2 * H], c, out=c_new)
-            xp.multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig)
+            sig = a[:2]  # i, f
+            sig *= 0.5
+            sig += 0.5
+            sig = a[3]  # o
+            sig *= 0.5
+            sig += 0.5
+            c_new = hc[t, 1]
+            xp.multiply(a[1], c, out=c_new)
+            xp.multiply(a[0], a[2], out=ig)
             c_new += ig
             c = c_new
             xp.tanh(c, out=tc[t])
-            h = xp.multiply(a[:, 3 * H:], tc[t], out=y[t, :, :H])
-        self.acts, self.tc = acts, tc
+            h = xp.multiply(a[3], tc[t], out=hc[t, 0])
+        self.acts, self.tc, self.hc = acts, tc, hc
+        y = hc.transpose(0, 2, 1, 3).reshape(T, N, 2 * H)
         out = _flip(y) if reverse else y
-        self.save_for_backward(w, h0, c0, out)
+        self.save_for_backward(w, h0, c0, out)  # the output: version-checked at backward
         return out
 
     def backward(self, gy):
-        w, h0, c0, y = self.saved_tensors
-        xp, wd, acts, tc = w.xp, w.data, self.acts, self.tc
-        y = _flip(y.data) if self.reverse else y.data
+        w, h0, c0, _ = self.saved_tensors
+        xp, wd, acts, tc, hc = w.xp, w.data, self.acts, self.tc, self.hc
         gy = _flip(gy.data) if self.reverse else gy.data
-        T, N, H = acts.shape[0], acts.shape[1], wd.shape[1]
+        T, N, H = acts.shape[0], acts.shape[2], wd.shape[1]
         dtype = acts.dtype
+        w4 = wd.reshape(4, H, H)
         d = xp.empty(acts.shape, dtype=dtype)  # gradient of the pre-activation gates
-        gh = xp.zeros_like(h0.data)
-        gc = xp.zeros_like(c0.data)
+        gh = xp.zeros((N, H), dtype=dtype)
+        gc = xp.zeros((N, H), dtype=dtype)
+        gh4 = xp.empty((4, N, H), dtype=dtype)
         ght = xp.empty((N, H), dtype=dtype)
         gct = xp.empty((N, H), dtype=dtype)
-        da = xp.empty((N, 4 * H), dtype=dtype)  # activation derivatives of the four gates
-        dg = da[:, 2 * H:3 * H]
+        da = xp.empty((4, N, H), dtype=dtype)  # activation derivatives of the four gates
         # per step, on data still in cache; whole-sequence passes measured slower
         for t in range(T - 1, -1, -1):
             a, dt = acts[t], d[t]
-            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-            c_prev = y[t - 1, :, H:] if t else c0.data
+            i, f, g, o = a[0], a[1], a[2], a[3]
+            c_prev = hc[t - 1, 1] if t else c0.data
             xp.subtract(1, a, out=da)  # sigmoid' = s (1 - s) ...
             da *= a
-            xp.multiply(g, g, out=dg)  # ... and tanh' = 1 - g^2 on the g gate
-            xp.subtract(1, dg, out=dg)
+            xp.multiply(g, g, out=da[2])  # ... and tanh' = 1 - g^2 on the g gate
+            xp.subtract(1, da[2], out=da[2])
             xp.add(gy[t, :, :H], gh, out=ght)
             xp.multiply(tc[t], tc[t], out=gct)  # gc = gh o (1 - tanh(c)^2) + gy_c + gc
             xp.subtract(1, gct, out=gct)
@@ -144,14 +148,16 @@ class LSTMScan(Function):
             gct *= ght
             gct += gy[t, :, H:]
             gct += gc
-            xp.multiply(gct, g, out=dt[:, :H])
-            xp.multiply(gct, c_prev, out=dt[:, H:2 * H])
-            xp.multiply(gct, i, out=dt[:, 2 * H:3 * H])
-            xp.multiply(ght, tc[t], out=dt[:, 3 * H:])
+            xp.multiply(gct, g, out=dt[0])
+            xp.multiply(gct, c_prev, out=dt[1])
+            xp.multiply(gct, i, out=dt[2])
+            xp.multiply(ght, tc[t], out=dt[3])
             dt *= da
             xp.multiply(gct, f, out=gc)
-            xp.matmul(dt, wd, out=gh)
-        hprev = xp.concatenate([h0.data[None], y[:-1, :, :H]])
+            xp.matmul(dt, w4, out=gh4)  # gh = sum over gates of d_k @ W_k
+            xp.add.reduce(gh4, axis=0, out=gh)
+        d = d.transpose(0, 2, 1, 3).reshape(T, N, 4 * H)
+        hprev = xp.concatenate([h0.data[None], hc[:-1, 0]])
         gx = Tensor._wrap(_flip(d) if self.reverse else d)
         return gx, Tensor._wrap(_weight_grad(xp, d, hprev)), Tensor._wrap(gh), Tensor._wrap(gc)
 

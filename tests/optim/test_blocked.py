@@ -13,6 +13,7 @@ from .test_optimizers import CASES, IDS
 @pytest.fixture
 def tiny_blocks(monkeypatch):
     monkeypatch.setattr(_threads, "BLOCK", 16)
+    monkeypatch.setattr(_threads, "PARALLEL_BLOCK", 16)
     monkeypatch.setattr(_threads, "MIN_PARALLEL", 0)
     old = _threads.get_num_threads()
     _threads.set_num_threads(2)
