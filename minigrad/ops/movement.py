@@ -73,8 +73,11 @@ class Permute(Function):
 
 def _shape_arg(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
+        shape = shape[0]
+    out = []  # a plain loop: reshape/expand run in every backward, so keep them lean
+    for s in shape:
+        out.append(s if type(s) is int else int(s))
+    return tuple(out)
 
 
 def sum_to(x, shape):
@@ -97,8 +100,9 @@ def broadcast_to(x, shape):
             f"the number of sizes provided ({len(shape)}) must be greater or equal to the number "
             f"of dimensions in the tensor ({x.ndim})"
         )
-    shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape))
-    if shape == tuple(x.shape):
+    if -1 in shape:
+        shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape))
+    if shape == x.data.shape:
         return x
     for i, s in enumerate(x.shape):
         if s != 1 and s != shape[i + lead]:
@@ -117,13 +121,17 @@ def expand(x, *sizes):
 
 def _infer_shape(shape, numel):
     """``shape`` with its (single) -1 filled in; RuntimeError if it cannot hold ``numel``."""
-    holes = [i for i, s in enumerate(shape) if s == -1]
+    holes = []
+    known = 1
+    for i, s in enumerate(shape):
+        if s == -1:
+            holes.append(i)
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s} in shape {list(shape)}")
+        else:
+            known *= s
     if len(holes) > 1:
         raise RuntimeError(f"only one dimension can be inferred (shape {list(shape)})")
-    for s in shape:
-        if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s} in shape {list(shape)}")
-    known = math.prod(s for s in shape if s != -1)
     if holes:
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
@@ -135,8 +143,11 @@ def _infer_shape(shape, numel):
 
 def reshape(x, *shape):
     """``x.reshape(*shape)``: sizes as ints or one sequence; one size may be -1."""
-    shape = _infer_shape(_shape_arg(shape), x.numel())
-    if shape == tuple(x.shape):
+    shape = _shape_arg(shape)
+    if shape == x.data.shape:
+        return x
+    shape = _infer_shape(shape, x.data.size)
+    if shape == x.data.shape:
         return x
     return Reshape.apply(x, shape=shape)
 
@@ -154,7 +165,11 @@ def permute(x, *dims):
             f"length of the desired ordering of dimensions i.e. input.dim() = {x.ndim} is not "
             f"equal to len(dims) = {len(dims)}"
         )
-    perm = tuple(_wrap_dim(d, x.ndim) for d in dims)
+    n = x.data.ndim
+    perm = []
+    for d in dims:
+        perm.append(d if 0 <= d < n else _wrap_dim(d, n))
+    perm = tuple(perm)
     if sorted(perm) != list(range(x.ndim)):
         raise RuntimeError(f"permute(): duplicate dims are not allowed: {dims}")
     if perm == tuple(range(x.ndim)):

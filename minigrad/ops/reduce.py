@@ -54,8 +54,7 @@ def _expand_back(gy, shape, axes, keepdim):
         for a in axes:
             kshape[a] = 1
         gy = reshape(gy, tuple(kshape))
-    elif axes is None and not keepdim:
-        gy = reshape(gy, (1,) * len(shape))
+    # (a full reduction's 0-d gradient broadcasts to any shape as it is)
     return broadcast_to(gy, shape)
 
 
