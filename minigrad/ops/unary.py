@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import _State
 from ..tensor import Tensor
 from ._special import erf as _erf
 from ._special import erfc as _erfc
@@ -264,7 +265,11 @@ class ReLU(Function):
 
     def backward(self, gy):
         (y,) = self.saved_tensors
-        return gy * (y.detach() > 0)
+        mask = y.data > 0
+        if _State.enabled:  # create_graph: differentiable in gy (the mask is a constant)
+            return gy * Tensor._wrap(mask.astype(gy.data.dtype))
+        # first order: one multiply by the bool mask, no float copy of the mask
+        return _arr(gy.xp, gy.data * mask)
 
 
 class LeakyReLU(Function):
