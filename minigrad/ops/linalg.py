@@ -35,6 +35,11 @@ class MatMul(Function):
 def matmul(a, b):
     """Matrix product with NumPy/PyTorch semantics: 1-D operands are promoted to a
     matrix and the added dimension removed; leading (batch) dimensions broadcast."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        ad, bd = a.data, b.data
+        # the common case (two matrices of one dtype that fit) skips the general checks
+        if ad.ndim == 2 and bd.ndim == 2 and ad.dtype is bd.dtype and ad.shape[1] == bd.shape[0]:
+            return MatMul.apply(a, b)
     a, b = promote(a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(

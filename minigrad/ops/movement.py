@@ -180,9 +180,11 @@ def permute(x, *dims):
 def transpose(x, dim0, dim1):
     n = x.ndim
     d0, d1 = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
+    if d0 == d1:
+        return x
     perm = list(range(n))
     perm[d0], perm[d1] = perm[d1], perm[d0]
-    return permute(x, *perm)
+    return Permute.apply(x, perm=tuple(perm))  # valid by construction: skip permute's checks
 
 
 def unsqueeze(x, dim):
