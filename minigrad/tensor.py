@@ -352,8 +352,9 @@ class Tensor:
             if a.dtype is b.dtype and type(a) is type(b):
                 try:
                     if _State.enabled and (self.requires_grad or other.requires_grad):
-                        out = _Add._record_binary(self, other, a + b, False)
-                        return out if out is not None else _Add.apply(self, other)
+                        if self._base is None and other._base is None and not _State.anomaly:
+                            return _Add._record_binary(self, other, a + b, False)
+                        return _Add.apply(self, other)  # views and anomaly mode: full checks
                     y = a + b
                     return _wrap(y) if type(y) is _ndarray else _wrap_result(y)
                 except ValueError:
@@ -369,8 +370,9 @@ class Tensor:
             if a.dtype is b.dtype and type(a) is type(b) and a.dtype.kind != "b":
                 try:
                     if _State.enabled and (self.requires_grad or other.requires_grad):
-                        out = _Sub._record_binary(self, other, a - b, False)
-                        return out if out is not None else _Sub.apply(self, other)
+                        if self._base is None and other._base is None and not _State.anomaly:
+                            return _Sub._record_binary(self, other, a - b, False)
+                        return _Sub.apply(self, other)  # views and anomaly mode: full checks
                     y = a - b
                     return _wrap(y) if type(y) is _ndarray else _wrap_result(y)
                 except ValueError:
@@ -386,8 +388,9 @@ class Tensor:
             if a.dtype is b.dtype and type(a) is type(b):
                 try:
                     if _State.enabled and (self.requires_grad or other.requires_grad):
-                        out = _Mul._record_binary(self, other, a * b, True)
-                        return out if out is not None else _Mul.apply(self, other)
+                        if self._base is None and other._base is None and not _State.anomaly:
+                            return _Mul._record_binary(self, other, a * b, True)
+                        return _Mul.apply(self, other)  # views and anomaly mode: full checks
                     y = a * b
                     return _wrap(y) if type(y) is _ndarray else _wrap_result(y)
                 except ValueError:

@@ -93,17 +93,21 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
     # tape order, and a node is only popped once every later node that feeds it has run.
     heap = []
     for node, g in roots:
-        if not isinstance(node, Tensor) and node not in grads:
+        old = grads.get(node)
+        if old is not None:  # two outputs of one node: their gradients add up
+            grads[node] = old + g if create_graph else _wrap(old.xp.asarray(old.data + g.data))
+            continue
+        grads[node] = g
+        if not isinstance(node, Tensor):
             heappush(heap, (-node.seq, node))
-        _accumulate(grads, owned, node, g, False, create_graph)
     useful = _prune(_collect(roots), targets) if targets is not None else None
 
     anomaly = _State.anomaly
     prev = _State.enabled
     _State.enabled = create_graph
     _T = Tensor
-    # The hot loop: _propagate and _accumulate are inlined here (one node = one iteration;
-    # at small sizes Python call overhead dominates the whole backward pass).
+    # The hot loop: gradient propagation and accumulation are inlined here (one node = one
+    # iteration; at small sizes Python call overhead dominates the whole backward pass).
     try:
         while heap:
             node = heappop(heap)[1]
@@ -174,7 +178,7 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                     else:
                         grads[p] = _wrap(old.xp.asarray(old.data + gx.data))  # 0-d: NumPy gives a scalar
                         owned.add(p)
-            if not retain_graph:  # Function._release, inlined
+            if not retain_graph:  # free saved buffers and edges; only `freed` is left
                 d = node.__dict__
                 d.clear()
                 d["_freed"] = True
@@ -281,21 +285,6 @@ def _poisoned(g, op_name, links):
     err.seq = next(_seq)
     err.shape, err.dtype = g.shape, g.data.dtype
     return Tensor._wrap(g.data, ctx=err)
-
-
-def _accumulate(grads, owned, key, g, fresh, create_graph):
-    old = grads.get(key)
-    if old is None:
-        grads[key] = g
-        if fresh:
-            owned.add(key)
-    elif create_graph:
-        grads[key] = old + g
-    elif key in owned:
-        old.data += g.data
-    else:
-        grads[key] = Tensor._wrap(old.xp.asarray(old.data + g.data))  # 0-d: NumPy gives a scalar
-        owned.add(key)
 
 
 def _set_grad(t, g, create_graph, fresh):

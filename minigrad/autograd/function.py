@@ -156,9 +156,8 @@ class Function:
     def _record_binary(cls, a, b, y, save_inputs):
         """Record ``y = op(a, b)`` for a hot binary op whose forward already ran on the
         arrays (Tensor.__add__/__sub__/__mul__): the bookkeeping of ``apply`` without the
-        generic argument handling. Inputs are plain, same-dtype, same-device tensors."""
-        if a._base is not None or b._base is not None or _State.anomaly:
-            return None  # views need apply's stale-view checks; anomaly needs the trace
+        generic argument handling. Inputs are plain, same-dtype, same-device tensors that
+        are not views (views need apply's stale-view checks), outside anomaly mode."""
         if type(y) is not _ndarray and type(a.data) is _ndarray:
             y = np.asarray(y)
         ctx = _new(cls)
@@ -283,11 +282,6 @@ class Function:
         if len(gxs) == len(mask):
             gxs = tuple(g for g, m in zip(gxs, mask) if m)
         return gxs
-
-    def _release(self):
-        """Free saved buffers and edges after backward (no retain_graph)."""
-        self.__dict__.clear()
-        self._freed = True
 
     @property
     def freed(self) -> bool:

@@ -8,7 +8,49 @@ from collections.abc import Iterable, Iterator, Mapping
 from .module import Module, _indent
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: integer keys, len, iteration, deletion."""
+
+    def _key(self, idx: int) -> str:
+        idx = operator.index(idx)
+        n = len(self)
+        if not -n <= idx < n:
+            raise IndexError(f"index {idx} is out of range")
+        return list(self._modules)[idx % n]
+
+    def __setitem__(self, idx, module: Module) -> None:
+        setattr(self, self._key(idx), module)
+
+    def __delitem__(self, idx) -> None:
+        keys = list(self._modules)[idx] if isinstance(idx, slice) else [self._key(idx)]
+        for k in keys:
+            del self._modules[k]
+        # keep default numeric names contiguous, as PyTorch does
+        self._renumber(list(self._modules.values()))
+
+    def _renumber(self, items):
+        if all(k.isdigit() for k in self._modules):
+            self._set_items(items)
+
+    def _set_items(self, items):
+        """Replace the modules by ``items``, named "0", "1", ..."""
+        self._modules.clear()
+        for i, m in enumerate(items):
+            self._modules[str(i)] = m
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def pop(self, idx: int = -1) -> Module:
+        m = self[idx]
+        del self[idx]
+        return m
+
+
+class Sequential(_ModuleSequence):
     """Modules applied in order; built from positional modules or an ``OrderedDict``.
 
     Supports ``len``, iteration, integer indexing (a module) and slicing (a Sequential).
@@ -23,40 +65,10 @@ class Sequential(Module):
             for i, module in enumerate(args):
                 self.add_module(str(i), module)
 
-    def _key(self, idx: int) -> str:
-        idx = operator.index(idx)
-        n = len(self)
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} is out of range")
-        return list(self._modules)[idx % n]
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(OrderedDict(list(self._modules.items())[idx]))
         return self._modules[self._key(idx)]
-
-    def __setitem__(self, idx, module: Module) -> None:
-        setattr(self, self._key(idx), module)
-
-    def __delitem__(self, idx) -> None:
-        keys = list(self._modules)[idx] if isinstance(idx, slice) else [self._key(idx)]
-        for k in keys:
-            del self._modules[k]
-        # keep default numeric names contiguous, as PyTorch does
-        self._renumber()
-
-    def _renumber(self):
-        if all(k.isdigit() for k in self._modules):
-            items = list(self._modules.values())
-            self._modules.clear()
-            for i, m in enumerate(items):
-                self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
 
     def __add__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
@@ -83,15 +95,11 @@ class Sequential(Module):
         index = index % (n + 1) if index < 0 else index
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        self._set_items(items)
         return self
 
-    def pop(self, idx) -> Module:
-        m = self[idx]
-        del self[idx]
-        return m
+    def pop(self, idx) -> Module:  # Sequential.pop has no default index (as in PyTorch)
+        return super().pop(idx)
 
     def forward(self, input):
         for module in self._modules.values():
@@ -99,7 +107,7 @@ class Sequential(Module):
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules, registered so their parameters are visible to the parent."""
 
     def __init__(self, modules: Iterable[Module] | None = None):
@@ -107,35 +115,10 @@ class ModuleList(Module):
         if modules is not None:
             self.extend(modules)
 
-    def _key(self, idx: int) -> str:
-        idx = operator.index(idx)
-        n = len(self)
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} is out of range")
-        return str(idx % n)
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(list(self._modules.values())[idx])
         return self._modules[self._key(idx)]
-
-    def __setitem__(self, idx, module: Module) -> None:
-        setattr(self, self._key(idx), module)
-
-    def __delitem__(self, idx) -> None:
-        keys = list(self._modules)[idx] if isinstance(idx, slice) else [self._key(idx)]
-        for k in keys:
-            del self._modules[k]
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
 
     def __iadd__(self, modules: Iterable[Module]):
         return self.extend(modules)
@@ -161,11 +144,6 @@ class ModuleList(Module):
         self._modules.clear()
         for i, m in enumerate(items):
             self.add_module(str(i), m)
-
-    def pop(self, idx: int = -1) -> Module:
-        m = self[idx]
-        del self[idx]
-        return m
 
     def __repr__(self):
         # like PyTorch: runs of identical reprs are folded into "(0-2): 3 x Linear(...)"
