@@ -395,9 +395,15 @@ class Tensor:
                     return _wrap(y) if type(y) is _ndarray else _wrap_result(y)
                 except ValueError:
                     pass
+        elif type(other) in _NUM and self.data.dtype.kind == "f" and not (
+                self.requires_grad and _State.enabled):
+            return _scaled(self.data, other)  # e.g. ``lr * p.grad`` in an optimizer step
         return _ops.mul(self, other)
 
     def __rmul__(self, other):
+        if type(other) in _NUM and self.data.dtype.kind == "f" and not (
+                self.requires_grad and _State.enabled):
+            return _scaled(self.data, other)
         return _ops.mul(other, self)
 
     def __truediv__(self, other):
@@ -846,7 +852,7 @@ class Tensor:
         return _inplace.add_(self, other, alpha)
 
     def sub_(self, other, *, alpha=1):
-        return _inplace.add_(self, other, -alpha)
+        return _inplace.sub_(self, other, alpha)
 
     def mul_(self, other):
         return _inplace.mul_(self, other)
@@ -1029,6 +1035,15 @@ def _default_cast(arr, data):
 
 
 _wrap = Tensor._wrap
+
+
+_NUM = (float, int)  # exact types: bool is not a multiplier here
+
+
+def _scaled(a, s):
+    """A float array times a Python number, as a Tensor with no graph (dtype kept)."""
+    y = a * s
+    return Tensor._wrap(y) if type(y) is _ndarray else _wrap_result(y)
 
 
 def _wrap_result(y):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.function import Function, _raise_broadcast
+from ..autograd.grad_mode import _State
 from ..tensor import Tensor
 from ._util import as_tensor, promote, scalar
 from .elementwise import _arr
@@ -102,6 +103,28 @@ class Clamp(Function):
         return gx, glo, ghi
 
 
+class ClampScalar(Function):
+    """``Clamp`` with Python-number bounds on a float tensor (lo/hi None when absent): one
+    pass forward per bound; gx = gy where lo <= x <= hi, else 0."""
+
+    def forward(self, x, lo=None, hi=None):
+        self.lo, self.hi = lo, hi
+        self.save_for_backward(x)
+        xp = self.xp
+        y = x if lo is None else xp.maximum(x, lo)
+        return y if hi is None else xp.minimum(y, hi)
+
+    def backward(self, gy):
+        (x,) = self.saved_tensors
+        x, lo, hi = x.data, self.lo, self.hi
+        mask = x >= lo if hi is None else (x <= hi if lo is None else (x >= lo) & (x <= hi))
+        if _State.enabled:  # create_graph: differentiable in gy (the mask is a constant)
+            return where(_arr(gy.xp, mask), gy, 0.0)
+        # first order: one multiply by the bool mask (np.where is several times slower;
+        # unlike PyTorch, a nan/inf gy at a clamped position stays nan; see the docs)
+        return _arr(gy.xp, gy.data * mask)
+
+
 def where(condition, input=None, other=None):
     """``input`` where ``condition`` else ``other``, elementwise with broadcasting.
 
@@ -150,6 +173,8 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     x = input
+    if x.data.dtype.kind == "f" and type(min) in _NUMS and type(max) in _NUMS:
+        return ClampScalar.apply(x, lo=min, hi=max)  # the common case: no bound tensors
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         dt = _dt.result_type(x, *(b for b in (min, max) if b is not None))
     else:
@@ -161,6 +186,7 @@ def clamp(input, min=None, max=None):
 
 
 clip = clamp
+_NUMS = (int, float, type(None))  # exact types: bool bounds take the general path
 
 
 def _cast(t, dt):

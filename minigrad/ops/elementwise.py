@@ -10,6 +10,7 @@ import contextlib
 from .. import backend
 from .. import dtypes as _dt
 from ..autograd.function import Function, _raise_broadcast
+from ..autograd.grad_mode import _State
 from ..tensor import Tensor
 from ._util import float_of, promote
 
@@ -85,7 +86,12 @@ class PowScalar(Function):
         c = self.c
         if c == 0:
             return gy * 0
-        return gy * c * (x ** (c - 1) if c != 2 else x)
+        if _State.enabled:  # create_graph: differentiable ops
+            return gy * c * (x ** (c - 1) if c != 2 else x)
+        xd = x.data  # first order: c * x ** (c - 1) in a fresh array, then times gy in place
+        d = xd * c if c == 2 else (xd ** (c - 1)) * c
+        d *= gy.data
+        return _arr(gy.xp, d)
 
 
 class Pow(Function):
@@ -202,9 +208,15 @@ def add(a, b, *, alpha=1):
     return Add.apply(a, b)
 
 
+_BOOL_SUB_MSG = ("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                 "Use the `^` or `logical_xor()` operator instead.")
+
+
 def sub(a, b, *, alpha=1):
     """a - alpha * b."""
     a, b = promote(a, b)
+    if a.data.dtype.kind == "b" and b.data.dtype.kind == "b":
+        raise RuntimeError(_BOOL_SUB_MSG)
     if alpha != 1:
         b = mul(b, alpha)
     return Sub.apply(a, b)

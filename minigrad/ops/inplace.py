@@ -125,6 +125,18 @@ def add_(self, other, alpha=1):
     return _ufunc_(self, "add_", self.xp.add, other, lambda s: add(s, other))
 
 
+def sub_(self, other, alpha=1):
+    from .elementwise import _BOOL_SUB_MSG, sub
+
+    if self.data.dtype.kind == "b" and (type(other) is bool or (
+            isinstance(other, Tensor) and other.data.dtype.kind == "b")):
+        raise RuntimeError(_BOOL_SUB_MSG)
+    if alpha != 1:
+        return add_(self, other, -alpha)
+    # one subtract pass (not add_ with alpha=-1: that scales a copy of ``other`` first)
+    return _ufunc_(self, "sub_", self.xp.subtract, other, lambda s: sub(s, other))
+
+
 def mul_(self, other):
     from .elementwise import mul
 

@@ -27,8 +27,15 @@ class MatMul(Function):
     def backward(self, gy):
         x0, x1 = self.saved_tensors
         n0, n1 = self.needs_input_grad
-        gx0 = matmul(gy, x1.mT) if n0 else None
-        gx1 = matmul(x0.mT, gy) if n1 else None
+        if _State.enabled:  # create_graph: differentiable ops
+            gx0 = matmul(gy, x1.mT) if n0 else None
+            gx1 = matmul(x0.mT, gy) if n1 else None
+            return gx0, gx1
+        # first order: straight to BLAS (transposes are views; the engine sums broadcast
+        # batch dimensions down to each input's shape)
+        g = gy.data
+        gx0 = _wrap(g @ x1.data.swapaxes(-1, -2)) if n0 else None
+        gx1 = _wrap(x0.data.swapaxes(-1, -2) @ g) if n1 else None
         return gx0, gx1
 
 

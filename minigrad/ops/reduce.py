@@ -21,6 +21,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import _State
 from ..tensor import Tensor, _wrap_dim
 from . import compare, unary
 from ._util import cast, norm_dims
@@ -49,13 +50,15 @@ def _acc(x, xp):
 
 def _expand_back(gy, shape, axes, keepdim):
     """Broadcast a reduced gradient back to ``shape`` (re-inserting reduced axes)."""
-    if not keepdim and axes is not None:
+    first_order = not _State.enabled  # then arrays directly: a read-only broadcast view
+    g = gy.data if first_order else gy
+    # (a full reduction's 0-d gradient broadcasts to any shape as it is)
+    if not keepdim and axes is not None and g.ndim:
         kshape = list(shape)
         for a in axes:
             kshape[a] = 1
-        gy = reshape(gy, tuple(kshape))
-    # (a full reduction's 0-d gradient broadcasts to any shape as it is)
-    return broadcast_to(gy, shape)
+        g = g.reshape(tuple(kshape)) if first_order else reshape(g, tuple(kshape))
+    return Tensor._wrap(gy.xp.broadcast_to(g, shape)) if first_order else broadcast_to(g, shape)
 
 
 def _keep(a, axes, xp):

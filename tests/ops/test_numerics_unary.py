@@ -308,6 +308,22 @@ def test_clamp_tensor_bounds_at_boundaries_like_torch():
         np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())
 
 
+@pytest.mark.parametrize("lo, hi", [(1.0, 3.0), (1.0, None), (None, 3.0), (3.0, 1.0)])
+def test_clamp_scalar_bounds_at_boundaries_like_torch(lo, hi):
+    """Scalar bounds (the one-pass ClampScalar path): x at a bound gets the gradient, nan
+    passes through forward and gets 0, min > max gives max everywhere with 0 gradient."""
+    torch = pytest.importorskip("torch")
+    x_v = [0.0, 1.0, 2.0, 3.0, 4.0, math.nan]
+    x = mg.tensor(x_v, dtype=mg.float64, requires_grad=True)
+    xt = torch.tensor(x_v, dtype=torch.float64, requires_grad=True)
+    y, yt = x.clamp(lo, hi), xt.clamp(lo, hi)
+    assert y.grad_fn.name() == "ClampScalarBackward0"
+    np.testing.assert_array_equal(y.detach().numpy(), yt.detach().numpy())
+    y.sum().backward()
+    yt.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())
+
+
 def test_where_scalar_gradient():
     x = mg.tensor([-1.0, 2.0], requires_grad=True)
     y = ops.where(x > 0, x, 0.0)
