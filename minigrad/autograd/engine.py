@@ -126,7 +126,12 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                 elif create_graph and node.once_differentiable:
                     gxs = _run_once_differentiable(node, gy)
                 else:
-                    gxs = node._run_backward(gy) if slow else node.backward(gy)
+                    if slow:
+                        gxs = node._run_backward(gy)
+                    elif node._reuses_gy and not create_graph and node in owned:
+                        gxs = node.backward_into(gy)  # no one else holds gy: reuse its array
+                    else:
+                        gxs = node.backward(gy)
                     if type(gxs) is not tuple:
                         gxs = (gxs,)
                 if len(gxs) != len(parents):

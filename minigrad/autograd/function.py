@@ -59,6 +59,9 @@ class Function:
     # node with hooks / retain_grad (one class-level flag keeps the common case to one read)
     _slow = False
     _trace = None
+    # True for ops with ``backward_into(gy)``: a first-order backward that may overwrite
+    # gy's array, called by the engine when it holds the only reference to gy
+    _reuses_gy = False
     _base_ctx = None  # for a view: its base's grad_fn when the view was taken
     parents = None
     _saved = None

@@ -124,6 +124,18 @@ class ClampScalar(Function):
         # unlike PyTorch, a nan/inf gy at a clamped position stays nan; see the docs)
         return _arr(gy.xp, gy.data * mask)
 
+    _reuses_gy = True
+
+    def backward_into(self, gy):
+        (x,) = self.saved_tensors
+        x, lo, hi = x.data, self.lo, self.hi
+        g = gy.data
+        if lo is not None:
+            g *= x >= lo
+        if hi is not None:
+            g *= x <= hi
+        return Tensor._wrap(g)
+
 
 def where(condition, input=None, other=None):
     """``input`` where ``condition`` else ``other``, elementwise with broadcasting.

@@ -271,6 +271,14 @@ class ReLU(Function):
         # first order: one multiply by the bool mask, no float copy of the mask
         return _arr(gy.xp, gy.data * mask)
 
+    _reuses_gy = True
+
+    def backward_into(self, gy):
+        (y,) = self.saved_tensors
+        g = gy.data
+        g *= y.data > 0  # in place: no new gradient-sized array
+        return Tensor._wrap(g)
+
 
 class LeakyReLU(Function):
     """y = x if x > 0 else s x; gx = gy if x > 0 else s gy (s at x == 0, as in PyTorch)"""

@@ -228,6 +228,32 @@ def test_hook_returning_kept_tensor_is_not_mutated_by_accumulation():
     np.testing.assert_allclose(npy(kept), [5.0])
 
 
+@pytest.mark.parametrize("act", [mg.relu, lambda t: t.clamp(min=0.0, max=1.5)])
+def test_in_place_backward_only_reuses_gradients_no_one_else_holds(act):
+    """relu/clamp overwrite their incoming gradient when the engine owns it. A gradient
+    that is shared (Add hands one tensor to both inputs), the user's grad_tensors, or one a
+    hook has seen must come out unchanged."""
+    xv, yv = [-1.0, 0.5, 2.0], [1.0, -0.5, 3.0]
+    mask = lambda v: np.array([0.0 <= a <= 1.5 if act is not mg.relu else a > 0 for a in v])
+    x, y = leaf(xv), leaf(yv)
+    (act(x) + act(y)).sum().backward()  # one shared gradient for both
+    np.testing.assert_array_equal(npy(x.grad), mask(xv))
+    np.testing.assert_array_equal(npy(y.grad), mask(yv))
+
+    x = leaf(xv)
+    g = mg.tensor([1.0, 2.0, 3.0], dtype=mg.float64)
+    act(x).backward(g)  # the user's gradient is not the engine's to overwrite
+    np.testing.assert_array_equal(npy(g), [1.0, 2.0, 3.0])
+
+    x = leaf(xv)
+    seen = []
+    u = x * 3.0
+    u.register_hook(seen.append)
+    (act(u * 1.0) * 2.0).sum().backward()  # gy of act is fresh (owned) here
+    np.testing.assert_array_equal(npy(x.grad), 6.0 * mask([3 * v for v in xv]))
+    np.testing.assert_array_equal(npy(seen[0]), 2.0 * mask([3 * v for v in xv]))
+
+
 def test_hook_on_tensor_without_grad_raises():
     with pytest.raises(RuntimeError, match="doesn't require gradient"):
         mg.tensor([1.0]).register_hook(lambda g: g)
