@@ -103,6 +103,8 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
     useful = _prune(_collect(roots), targets) if targets is not None else None
 
     anomaly = _State.anomaly
+    # anything beyond a plain first-order backward() takes the general per-node path
+    general = anomaly or create_graph or targets is not None
     prev = _State.enabled
     _State.enabled = create_graph
     _T = Tensor
@@ -113,80 +115,68 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
             node = heappop(heap)[1]
             if useful is not None and node not in useful:
                 continue
-            gy = grads.pop(node, None)
-            if gy is not None:
-                slow = node._slow
-                if slow or targets is not None:
-                    gy = _node_extras(node, gy, targets, create_graph)
-                parents = node.parents
-                if parents is None:
-                    raise RuntimeError(_FREED_MSG)
-                if anomaly:
-                    gxs = _run_anomaly(node, gy, create_graph)
-                elif create_graph and node.once_differentiable:
-                    gxs = _run_once_differentiable(node, gy)
+            gy = grads.pop(node)
+            parents = node.parents
+            if parents is None:
+                raise RuntimeError(_FREED_MSG)
+            slow = node._slow
+            if general or slow:
+                gy, gxs = _run_node(node, gy, targets, create_graph, anomaly)
+            elif node._reuses_gy and node in owned:
+                gxs = node.backward_into(gy)  # no one else holds gy: reuse its array
+            else:
+                gxs = node.backward(gy)
+            if type(gxs) is not tuple:
+                gxs = (gxs,)
+            n = len(gxs)
+            if n != len(parents):
+                raise RuntimeError(
+                    f"function {node.name()} returned {n} gradients, expected {len(parents)}"
+                )
+            # one tensor handed to two inputs must not be accumulated into in place
+            shared = n > 2 or (n == 2 and gxs[0] is gxs[1])
+            for p, gx in zip(parents, gxs):
+                if p is None or gx is None:
+                    continue
+                if type(gx) is not _T and not isinstance(gx, _T):
+                    _bad_grad_type(node, gxs, gx)
+                gd = gx.data
+                if p._is_tensor:  # a leaf; otherwise a Function
+                    leaf = True
+                    pd = p.data
+                    shape, dtype = pd.shape, pd.dtype
                 else:
-                    if slow:
-                        gxs = node._run_backward(gy)
-                    elif node._reuses_gy and not create_graph and node in owned:
-                        gxs = node.backward_into(gy)  # no one else holds gy: reuse its array
-                    else:
-                        gxs = node.backward(gy)
-                    if type(gxs) is not tuple:
-                        gxs = (gxs,)
-                if len(gxs) != len(parents):
-                    raise RuntimeError(
-                        f"function {node.name()} returned {len(gxs)} gradients, expected {len(parents)}"
-                    )
-                # one tensor handed to two inputs must not be accumulated into in place
-                shared = len(gxs) == 2 and gxs[0] is gxs[1]
-                i = -1
-                for p in parents:
-                    i += 1
-                    gx = gxs[i]
-                    if p is None or gx is None:
-                        continue
-                    if type(gx) is not _T and not isinstance(gx, _T):
-                        _bad_grad_type(node, i, gx)
-                    gd = gx.data
-                    if type(p) is _T or isinstance(p, _T):  # a leaf; otherwise a Function
-                        leaf = True
-                        pd = p.data
-                        shape, dtype = pd.shape, pd.dtype
-                    else:
-                        leaf = False
-                        if p.parents is None:  # reached a graph freed by an earlier backward
-                            raise RuntimeError(_FREED_MSG)
-                        shape, dtype = p.shape, p.dtype
-                    # may the engine accumulate into gx in place? Not if someone else can
-                    # hold it (a pass-through gy, a view, what a user Function returned)
-                    fresh = gx is not gy and gd.base is None and not (slow and node._user)
-                    if gd.shape != shape:
-                        gx = _reduce_to(node, i, gx, shape)
-                        fresh = True
-                    if gx.data.dtype is not dtype and gx.data.dtype != dtype:
-                        gx = gx.to(Tensor._dtype_of(dtype))
-                        fresh = True
-                    if fresh and (shared or (len(gxs) > 2 and _handed_twice(gxs, i, gx))):
-                        fresh = False
-                    old = grads.get(p)
-                    if old is None:
-                        grads[p] = gx
-                        if fresh:
-                            owned.add(p)
-                        if not leaf:
-                            heappush(heap, (-p.seq, p))
-                    elif create_graph:
-                        grads[p] = old + gx
-                    elif p in owned:
-                        old.data += gx.data
-                    else:
-                        grads[p] = _wrap(old.xp.asarray(old.data + gx.data))  # 0-d: NumPy gives a scalar
+                    leaf = False
+                    if p.parents is None:  # reached a graph freed by an earlier backward
+                        raise RuntimeError(_FREED_MSG)
+                    shape, dtype = p.shape, p.dtype
+                # may the engine accumulate into gx in place? Not if someone else can
+                # hold it (a pass-through gy, a view, what a user Function returned)
+                fresh = gx is not gy and gd.base is None and not slow
+                if gd.shape != shape:
+                    gx = _reduce_to(node, gxs, gx, shape)
+                    fresh = True
+                if gd.dtype is not dtype and gx.data.dtype != dtype:
+                    gx = gx.to(Tensor._dtype_of(dtype))
+                    fresh = True
+                if shared and fresh and _handed_twice(gxs, gx):
+                    fresh = False
+                old = grads.get(p)
+                if old is None:
+                    grads[p] = gx
+                    if fresh:
                         owned.add(p)
-            if not retain_graph:  # free saved buffers and edges; only `freed` is left
-                d = node.__dict__
-                d.clear()
-                d["_freed"] = True
+                    if not leaf:
+                        heappush(heap, (-p.seq, p))
+                elif create_graph:
+                    grads[p] = old + gx
+                elif p in owned:
+                    old.data += gx.data
+                else:
+                    grads[p] = _wrap(old.xp.asarray(old.data + gx.data))  # 0-d: NumPy gives a scalar
+                    owned.add(p)
+            if not retain_graph:  # free saved buffers and edges (``freed`` is then True)
+                node.__dict__.clear()
     finally:
         _State.enabled = prev
 
@@ -207,11 +197,20 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
         _set_grad(key, g, create_graph, fresh)
 
 
-def _handed_twice(gxs, i, gx):
-    for j, o in enumerate(gxs):
-        if o is gx and j != i:
-            return True
-    return False
+def _handed_twice(gxs, gx):
+    return sum(o is gx for o in gxs) > 1
+
+
+def _run_node(node, gy, targets, create_graph, anomaly):
+    """A node's backward off the fast path: hooks, retain_grad, grad() capture, anomaly
+    mode, once-differentiable ops under create_graph, user Functions. Returns (gy, gxs)."""
+    if node._slow or targets is not None:
+        gy = _node_extras(node, gy, targets, create_graph)
+    if anomaly:
+        return gy, _run_anomaly(node, gy, create_graph)
+    if create_graph and node.once_differentiable:
+        return gy, _run_once_differentiable(node, gy)
+    return gy, node._run_backward(gy) if node._slow else node.backward(gy)
 
 
 def _node_extras(node, gy, targets, create_graph):
@@ -230,15 +229,17 @@ def _node_extras(node, gy, targets, create_graph):
     return gy
 
 
-def _bad_grad_type(node, i, gx):
+def _bad_grad_type(node, gxs, gx):
+    i = next(j for j, o in enumerate(gxs) if o is gx)
     raise TypeError(
         f"function {node.name()} returned a gradient of type {type(gx).__name__} "
         f"for input {i}; expected a Tensor or None"
     )
 
 
-def _reduce_to(node, i, gx, shape):
+def _reduce_to(node, gxs, gx, shape):
     """Sum a broadcast-shaped gradient down to its input's shape (once, for every op)."""
+    i = next(j for j, o in enumerate(gxs) if o is gx)
     try:
         return _sum_to(gx, shape)
     except ValueError:

@@ -288,7 +288,7 @@ class Function:
 
     @property
     def freed(self) -> bool:
-        return self.__dict__.get("_freed", False)
+        return not self.__dict__  # the engine empties a node's dict when it frees it
 
 
 def _resolve(item, inputs, out):
