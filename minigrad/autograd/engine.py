@@ -239,10 +239,10 @@ def _bad_grad_type(node, gxs, gx):
 
 def _reduce_to(node, gxs, gx, shape):
     """Sum a broadcast-shaped gradient down to its input's shape (once, for every op)."""
-    i = next(j for j, o in enumerate(gxs) if o is gx)
     try:
         return _sum_to(gx, shape)
     except ValueError:
+        i = next(j for j, o in enumerate(gxs) if o is gx)
         raise RuntimeError(
             f"function {node.name()} returned an invalid gradient at index {i} - got "
             f"shape {tuple(gx.shape)} but expected shape compatible with {tuple(shape)}"

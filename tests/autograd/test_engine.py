@@ -611,6 +611,31 @@ def test_custom_function_returning_kept_tensor_is_not_mutated():
     np.testing.assert_allclose(npy(const), [1.0, 1.0])
 
 
+@pytest.mark.parametrize("grads, exc, words", [
+    (lambda gy: (gy, np.ones(2)), TypeError, ["returned a gradient of type ndarray", "input 1"]),
+    (lambda gy: (gy, mg.ones(3, dtype=mg.float64)), RuntimeError,
+     ["invalid gradient at index 1", "(3,)", "(2,)"]),
+    (lambda gy: (gy,), RuntimeError, ["returned 1 gradients, expected 2"]),
+])
+def test_custom_function_bad_gradient_is_named(grads, exc, words):
+    """A backward returning a non-Tensor, a gradient that cannot be summed to its input's
+    shape, or the wrong number of gradients raises, naming the input and the shapes."""
+    class Bad(Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x * y
+
+        @staticmethod
+        def backward(ctx, gy):
+            return grads(gy)
+
+    z = Bad.apply(leaf([1.0, 2.0]), leaf([3.0, 4.0]))
+    with pytest.raises(exc) as err:
+        z.sum().backward()
+    for w in words:
+        assert w in str(err.value)
+
+
 def test_custom_function_multiple_outputs_not_supported():
     class Two(Function):
         @staticmethod
