@@ -114,10 +114,14 @@ class ClampScalar(Function):
         y = x if lo is None else xp.maximum(x, lo)
         return y if hi is None else xp.minimum(y, hi)
 
-    def backward(self, gy):
+    def _mask(self):
+        """Where the gradient passes: lo <= x <= hi (a bool array)."""
         (x,) = self.saved_tensors
         x, lo, hi = x.data, self.lo, self.hi
-        mask = x >= lo if hi is None else (x <= hi if lo is None else (x >= lo) & (x <= hi))
+        return x >= lo if hi is None else (x <= hi if lo is None else (x >= lo) & (x <= hi))
+
+    def backward(self, gy):
+        mask = self._mask()
         if _State.enabled:  # create_graph: differentiable in gy (the mask is a constant)
             return where(_arr(gy.xp, mask), gy, 0.0)
         # first order: one multiply by the bool mask (np.where is several times slower;
@@ -127,13 +131,8 @@ class ClampScalar(Function):
     _reuses_gy = True
 
     def backward_into(self, gy):
-        (x,) = self.saved_tensors
-        x, lo, hi = x.data, self.lo, self.hi
         g = gy.data
-        if lo is not None:
-            g *= x >= lo
-        if hi is not None:
-            g *= x <= hi
+        g *= self._mask()  # in place: no new gradient-sized array
         return Tensor._wrap(g)
 
 
