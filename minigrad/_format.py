@@ -100,12 +100,12 @@ def _body(a, indent, summarize, fmt):
 
 
 def tensor_repr(t) -> str:
-    a = backend.as_numpy(t.data)
+    a = backend.as_numpy(t.array)
     if a.dtype == np.float16:
         a = a.astype(np.float32)
     prefix = "tensor("
     indent = len(prefix)
-    name = _dt.from_numpy_dtype(t.data.dtype).name
+    name = _dt.from_numpy_dtype(t.array.dtype).name
     default = _dt.get_default_dtype().name
     suffixes = []
     dev = t.device

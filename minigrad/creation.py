@@ -141,7 +141,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     t = linspace(start, end, steps, dtype=dtype, device=device)
-    return _finish((base ** t.data.astype(np.float64)).astype(t.data.dtype), requires_grad)
+    return _finish((base ** t.array.astype(np.float64)).astype(t.array.dtype), requires_grad)
 
 
 def _random_tensor(kind, size, dtype, device, a, b, generator, requires_grad):
@@ -192,10 +192,10 @@ def normal(mean, std, size=None, *, generator=None, dtype=None, device=None, req
 
 
 def bernoulli(input, p=None, *, generator=None):
-    probs = input.data if p is None else p
+    probs = input.array if p is None else p
     _random.check_probability(probs)
-    arr = _random.sample("uniform", input.shape, input.data.dtype, input.device, 0.0, 1.0, generator)
-    return Tensor._wrap((arr < probs).astype(input.data.dtype))
+    arr = _random.sample("uniform", input.shape, input.array.dtype, input.device, 0.0, 1.0, generator)
+    return Tensor._wrap((arr < probs).astype(input.array.dtype))
 
 
 def _like(fn, t, dtype, device, requires_grad, **kw):

@@ -118,14 +118,14 @@ def _promote_np(a: np.dtype, b: np.dtype) -> np.dtype:
 
 
 def result_type(*operands) -> np.dtype:
-    """PyTorch's result_type over tensors (anything with ``.data``) and Python scalars.
+    """PyTorch's result_type over tensors (anything with ``.array``) and Python scalars.
 
     Three priority levels: dimensioned tensors, 0-d tensors, Python scalars; a lower
     level only matters when it brings a higher category (bool < int < float).
     """
     levels = [None, None, None]
     for x in operands:
-        data = getattr(x, "data", None)
+        data = getattr(x, "array", None)
         if data is not None and hasattr(data, "dtype"):
             lvl, dt = (0 if data.ndim else 1), data.dtype
         elif isinstance(x, _b.bool):

@@ -40,7 +40,7 @@ class Generator:
     def set_state(self, state):
         import ast
 
-        vals = ast.literal_eval(bytes(np.asarray(state.data, dtype=np.uint8)).decode())
+        vals = ast.literal_eval(bytes(np.asarray(state.array, dtype=np.uint8)).decode())
         self._rng.bit_generator.state = {
             "bit_generator": "PCG64",
             "state": {"state": int(vals[0]), "inc": int(vals[1])},
@@ -81,7 +81,7 @@ def set_rng_state(state):
 
 def check_probability(p):
     """Raise unless every probability in ``p`` (number, array or Tensor) is in [0, 1]."""
-    p = p.data if hasattr(p, "requires_grad") else p  # a Tensor
+    p = p.array if hasattr(p, "requires_grad") else p  # a Tensor
     if getattr(p, "size", 1) == 0:
         return
     lo, hi = (float(p.min()), float(p.max())) if hasattr(p, "min") else (p, p)
@@ -112,7 +112,7 @@ def sample(kind, shape, np_dtype, device, a=None, b=None, generator=None):
             if kind == "normal":
                 return rs.normal(a, b, size=shape, dtype=fdt).astype(np_dtype, copy=False)
             if kind == "bernoulli":
-                p = a.data if hasattr(a, "data") else a  # a probability Tensor: its array
+                p = a.array if hasattr(a, "array") else a  # a probability Tensor: its array
                 return (rs.random_sample(shape, dtype=fdt) < p).astype(np_dtype)
             if kind == "randint":
                 return rs.randint(a, b, size=shape).astype(np_dtype)
@@ -135,7 +135,7 @@ def sample(kind, shape, np_dtype, device, a=None, b=None, generator=None):
             out += a
         return out
     if kind == "bernoulli":
-        p = a.data if hasattr(a, "data") else a
+        p = a.array if hasattr(a, "array") else a
         return (rng.random(shape) < p).astype(np_dtype)
     if kind == "randint":
         return rng.integers(a, b, size=shape).astype(np_dtype)

@@ -117,7 +117,7 @@ class _Encoder:
         if id(obj) in self._seen:  # the same tensor twice is stored once, and loads as one
             return self._seen[id(obj)]
         is_tensor = isinstance(obj, Tensor)
-        arr = backend.as_numpy(obj.data if is_tensor else obj)
+        arr = backend.as_numpy(obj.array if is_tensor else obj)
         if arr.dtype not in _dt._FROM_NP:
             raise TypeError(f"minigrad.save: {path} has unsupported dtype {arr.dtype}")
         i = len(self.metas)

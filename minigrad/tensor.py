@@ -22,13 +22,13 @@ class Tensor:
     """A multi-dimensional array with autograd.
 
     Attributes:
-        data: the underlying NumPy/CuPy array.
+        array: the underlying NumPy/CuPy array (``data`` is a detached Tensor view of it).
         grad: accumulated gradient (a Tensor) after ``backward()``, or None.
         requires_grad: whether ops on this tensor are recorded.
         grad_fn: the node that produced this tensor (None for leaves).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_vc", "_base", "_hooks", "__weakref__")
+    __slots__ = ("array", "grad", "requires_grad", "_ctx", "_vc", "_base", "_hooks", "__weakref__")
     __array_priority__ = 1000  # so ndarray op Tensor defers to Tensor's reflected op
     _is_tensor = True  # graph edges point at Functions or at leaf Tensors
 
@@ -36,7 +36,7 @@ class Tensor:
         if data is None:
             data = []
         arr = _to_array(data, dtype, device)
-        self.data = arr
+        self.array = arr
         self.grad = None
         self._ctx = None
         self._vc = [0]
@@ -50,7 +50,7 @@ class Tensor:
     def _wrap(array, ctx=None):
         """Fast constructor from an array already of a supported dtype and device."""
         t = _new(Tensor)
-        t.data = array
+        t.array = array
         t.grad = None
         t._ctx = ctx
         t.requires_grad = ctx is not None
@@ -63,39 +63,57 @@ class Tensor:
     def _dtype_of(np_dtype):
         return _dt.from_numpy_dtype(np_dtype)
 
+    # ---- data: PyTorch's detached alias ------------------------------------------
+    @property
+    def data(self):
+        """A Tensor sharing storage with self, detached from the graph (as ``torch``'s).
+
+        Unlike ``detach()``, it has its own version counter, so in-place changes through
+        ``.data`` are invisible to autograd's saved-tensor checks, as in PyTorch. The raw
+        NumPy/CuPy array is ``.array``.
+        """
+        return Tensor._wrap(self.array)
+
+    @data.setter
+    def data(self, value):
+        """``t.data = other``: t now holds other's storage (shape and dtype may change)."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, but got {type(value).__name__}")
+        self.array = value.array
+
     # ---- metadata ----------------------------------------------------------------
     @property
     def shape(self):
-        return Size(self.data.shape)
+        return Size(self.array.shape)
 
     def size(self, dim=None):
         if dim is None:
-            return Size(self.data.shape)
-        return self.data.shape[_wrap_dim(dim, self.data.ndim)]
+            return Size(self.array.shape)
+        return self.array.shape[_wrap_dim(dim, self.array.ndim)]
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     def dim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self):
-        return int(self.data.size)
+        return int(self.array.size)
 
     def nelement(self):
-        return int(self.data.size)
+        return int(self.array.size)
 
     def element_size(self):
-        return self.data.itemsize
+        return self.array.itemsize
 
     @property
     def dtype(self):
-        return _dt.from_numpy_dtype(self.data.dtype)
+        return _dt.from_numpy_dtype(self.array.dtype)
 
     @property
     def device(self):
-        return backend.device_of(self.data)
+        return backend.device_of(self.array)
 
     @property
     def is_cuda(self):
@@ -104,20 +122,20 @@ class Tensor:
     @property
     def xp(self):
         """The array module (numpy or cupy) holding this tensor's data."""
-        return np if type(self.data) is _ndarray else backend.get_array_module(self.data)
+        return np if type(self.array) is _ndarray else backend.get_array_module(self.array)
 
     def is_floating_point(self):
-        return self.data.dtype.kind == "f"
+        return self.array.dtype.kind == "f"
 
     def is_contiguous(self):
-        return bool(self.data.flags.c_contiguous)
+        return bool(self.array.flags.c_contiguous)
 
     def stride(self, dim=None):
-        st = tuple(s // self.data.itemsize for s in self.data.strides)
-        return st if dim is None else st[_wrap_dim(dim, self.data.ndim)]
+        st = tuple(s // self.array.itemsize for s in self.array.strides)
+        return st if dim is None else st[_wrap_dim(dim, self.array.ndim)]
 
     def data_ptr(self):
-        return self.data.__array_interface__["data"][0] if self.xp is np else self.data.data.ptr
+        return self.array.__array_interface__["data"][0] if self.xp is np else self.array.data.ptr
 
     @property
     def _version(self):
@@ -134,7 +152,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place (leaves only); returns self."""
-        if requires_grad and self.data.dtype.kind not in "f":
+        if requires_grad and self.array.dtype.kind not in "f":
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients, got {self.dtype} "
                 "(convert first, e.g. x.float())"
@@ -189,7 +207,7 @@ class Tensor:
 
     def detach(self):
         """A new leaf sharing data (and version counter) with self, outside the graph."""
-        t = Tensor._wrap(self.data)
+        t = Tensor._wrap(self.array)
         t._vc = self._vc
         return t
 
@@ -208,33 +226,33 @@ class Tensor:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
-        if type(self.data) is not _ndarray:
+        if type(self.array) is not _ndarray:
             if force:
-                return backend.as_numpy(self.data)
+                return backend.as_numpy(self.array)
             raise TypeError(
                 f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
                 "copy the tensor to host memory first."
             )
-        return self.data
+        return self.array
 
     def __array__(self, dtype=None, copy=None):
-        if type(self.data) is not _ndarray:  # no implicit device->host copy (as PyTorch)
+        if type(self.array) is not _ndarray:  # no implicit device->host copy (as PyTorch)
             raise TypeError(
                 f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
                 "copy the tensor to host memory first."
             )
-        a = self.data
+        a = self.array
         return a if dtype is None else a.astype(dtype, copy=False)
 
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+                f"a Tensor with {self.array.size} elements cannot be converted to Scalar"
             )
-        return self.data.reshape(()).item() if self.xp is np else backend.as_numpy(self.data).item()
+        return self.array.reshape(()).item() if self.xp is np else backend.as_numpy(self.array).item()
 
     def tolist(self):
-        return backend.as_numpy(self.data).tolist()
+        return backend.as_numpy(self.array).tolist()
 
     def __float__(self):
         return builtins.float(self.item())
@@ -243,24 +261,24 @@ class Tensor:
         return builtins.int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} elements is ambiguous"
+                f"Boolean value of Tensor with {self.array.size} elements is ambiguous"
             )
         return builtins.bool(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self.array.dtype.kind not in "iub" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return builtins.int(self.item())
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
 
@@ -272,7 +290,7 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
@@ -294,9 +312,9 @@ class Tensor:
         if id(self) in memo:
             return memo[id(self)]
         t = _new(type(self))
-        t.data, t.requires_grad, t._ctx, t._vc, t._base, t._hooks = (
-            self.data.copy(), self.requires_grad, None, [0], None, None)
-        t.grad = None if self.grad is None else Tensor._wrap(self.grad.data.copy())
+        t.array, t.requires_grad, t._ctx, t._vc, t._base, t._hooks = (
+            self.array.copy(), self.requires_grad, None, [0], None, None)
+        t.grad = None if self.grad is None else Tensor._wrap(self.grad.array.copy())
         memo[id(self)] = t
         return t
 
@@ -348,7 +366,7 @@ class Tensor:
     # goes through minigrad.ops.
     def __add__(self, other):
         if type(other) is Tensor:
-            a, b = self.data, other.data
+            a, b = self.array, other.array
             if a.dtype is b.dtype and type(a) is type(b):
                 try:
                     if _State.enabled and (self.requires_grad or other.requires_grad):
@@ -366,7 +384,7 @@ class Tensor:
 
     def __sub__(self, other):
         if type(other) is Tensor:
-            a, b = self.data, other.data
+            a, b = self.array, other.array
             if a.dtype is b.dtype and type(a) is type(b) and a.dtype.kind != "b":
                 try:
                     if _State.enabled and (self.requires_grad or other.requires_grad):
@@ -384,7 +402,7 @@ class Tensor:
 
     def __mul__(self, other):
         if type(other) is Tensor:
-            a, b = self.data, other.data
+            a, b = self.array, other.array
             if a.dtype is b.dtype and type(a) is type(b):
                 try:
                     if _State.enabled and (self.requires_grad or other.requires_grad):
@@ -395,15 +413,15 @@ class Tensor:
                     return _wrap(y) if type(y) is _ndarray else _wrap_result(y)
                 except ValueError:
                     pass
-        elif type(other) in _NUM and self.data.dtype.kind == "f" and not (
+        elif type(other) in _NUM and self.array.dtype.kind == "f" and not (
                 self.requires_grad and _State.enabled):
-            return _scaled(self.data, other)  # e.g. ``lr * p.grad`` in an optimizer step
+            return _scaled(self.array, other)  # e.g. ``lr * p.grad`` in an optimizer step
         return _ops.mul(self, other)
 
     def __rmul__(self, other):
-        if type(other) in _NUM and self.data.dtype.kind == "f" and not (
+        if type(other) in _NUM and self.array.dtype.kind == "f" and not (
                 self.requires_grad and _State.enabled):
-            return _scaled(self.data, other)
+            return _scaled(self.array, other)
         return _ops.mul(other, self)
 
     def __truediv__(self, other):
@@ -446,16 +464,16 @@ class Tensor:
         return _ops.abs(self)
 
     def __invert__(self):
-        return _ops.logical_not(self) if self.data.dtype.kind == "b" else _ops.bitwise_not(self)
+        return _ops.logical_not(self) if self.array.dtype.kind == "b" else _ops.bitwise_not(self)
 
     def __and__(self, other):
-        return _ops.logical_and(self, other) if self.data.dtype.kind == "b" else _ops.bitwise_and(self, other)
+        return _ops.logical_and(self, other) if self.array.dtype.kind == "b" else _ops.bitwise_and(self, other)
 
     def __or__(self, other):
-        return _ops.logical_or(self, other) if self.data.dtype.kind == "b" else _ops.bitwise_or(self, other)
+        return _ops.logical_or(self, other) if self.array.dtype.kind == "b" else _ops.bitwise_or(self, other)
 
     def __xor__(self, other):
-        return _ops.logical_xor(self, other) if self.data.dtype.kind == "b" else _ops.bitwise_xor(self, other)
+        return _ops.logical_xor(self, other) if self.array.dtype.kind == "b" else _ops.bitwise_xor(self, other)
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
@@ -760,13 +778,13 @@ class Tensor:
     swapaxes = swapdims = transpose
 
     def t(self):
-        if self.data.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D")
-        return _ops.transpose(self, 0, 1) if self.data.ndim == 2 else self
+        if self.array.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.array.ndim}D")
+        return _ops.transpose(self, 0, 1) if self.array.ndim == 2 else self
 
     @property
     def T(self):
-        return _ops.permute(self, *reversed(range(self.data.ndim)))
+        return _ops.permute(self, *reversed(range(self.array.ndim)))
 
     @property
     def mT(self):
@@ -982,7 +1000,7 @@ def _to_array(data, dtype=None, device=None):
     """Build a backend array from Python data / NumPy / CuPy / Tensor with PyTorch's defaults."""
     dev = backend.device(device) if device is not None else None
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     npdt = _dt.as_dtype(dtype).np if dtype is not None else None
     xp_in = backend.get_array_module(data) if not isinstance(data, (list, tuple)) else np
     if dev is None:
@@ -1011,7 +1029,7 @@ def _flat_first(data):
 
 def _nested_tensors_to_numpy(data):
     if isinstance(data, Tensor):
-        return backend.as_numpy(data.data)
+        return backend.as_numpy(data.array)
     if isinstance(data, (list, tuple)):
         return [_nested_tensors_to_numpy(x) for x in data]
     return data

@@ -450,7 +450,7 @@ def _check_consistent(obj):
     assert len(obj["tensors"]) == 8
     for t in obj["tensors"]:
         assert t.shape == (256, 1024)
-        assert float(t.data.min()) == float(t.data.max()) == float(k)
+        assert float(t.array.min()) == float(t.array.max()) == float(k)
     return k
 
 

@@ -25,7 +25,7 @@ def test_tensor_from_numpy_keeps_dtype_and_copies():
     assert mg.tensor(np.array([1, 2], dtype=np.int32)).dtype == mg.int32
     f = mg.from_numpy(a)
     a[1] = 7
-    assert f.data is a and f.tolist() == [100.0, 7.0]  # from_numpy shares memory
+    assert f.array is a and f.tolist() == [100.0, 7.0]  # from_numpy shares memory
 
 
 def test_tensor_dtype_device_requires_grad():
@@ -232,7 +232,7 @@ def test_numpy_item_tolist():
     t = mg.tensor([[1.5, 2.0], [3.0, 4.0]])
     a = t.numpy()
     assert isinstance(a, np.ndarray) and a.dtype == np.float32
-    assert np.shares_memory(a, t.data)
+    assert np.shares_memory(a, t.array)
     assert t.tolist() == [[1.5, 2.0], [3.0, 4.0]]
     assert mg.tensor(2.5).tolist() == 2.5
     assert mg.tensor([[1.5]]).item() == 1.5 and isinstance(mg.tensor([3]).item(), int)

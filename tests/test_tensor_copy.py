@@ -14,16 +14,16 @@ def test_deepcopy_leaf_is_independent():
     y = copy.deepcopy(x)
     assert type(y) is torch.Tensor and y.is_leaf and y.requires_grad
     assert y.dtype == x.dtype and y.device == x.device
-    np.testing.assert_array_equal(y.data, x.data)
-    np.testing.assert_array_equal(y.grad.data, np.full((2, 3), 3, np.float32))
+    np.testing.assert_array_equal(y.array, x.array)
+    np.testing.assert_array_equal(y.grad.array, np.full((2, 3), 3, np.float32))
     with torch.no_grad():
         x.add_(1.0)
     x.grad.zero_()
-    assert not np.shares_memory(y.data, x.data)
-    np.testing.assert_array_equal(y.data + 1, x.data)
-    np.testing.assert_array_equal(y.grad.data, np.full((2, 3), 3, np.float32))
+    assert not np.shares_memory(y.array, x.array)
+    np.testing.assert_array_equal(y.array + 1, x.array)
+    np.testing.assert_array_equal(y.grad.array, np.full((2, 3), 3, np.float32))
     y.sum().backward()  # the copy is a working leaf of its own
-    np.testing.assert_array_equal(y.grad.data, np.full((2, 3), 4, np.float32))
+    np.testing.assert_array_equal(y.grad.array, np.full((2, 3), 4, np.float32))
 
 
 def test_deepcopy_keeps_requires_grad_false_and_int_dtype():
@@ -61,17 +61,17 @@ def test_deepcopy_parameter_stays_parameter():
     p = nn.Parameter(torch.ones(2))
     q = copy.deepcopy(p)
     assert isinstance(q, nn.Parameter) and q.requires_grad
-    assert not np.shares_memory(p.data, q.data)
+    assert not np.shares_memory(p.array, q.array)
 
 
 def test_best_state_dict_snapshot():
     model = nn.Linear(3, 2)
     best = copy.deepcopy(model.state_dict())
-    before = {k: v.data.copy() for k, v in best.items()}
+    before = {k: v.array.copy() for k, v in best.items()}
     with torch.no_grad():
         for p in model.parameters():
             p.mul_(0.0)
     for k, v in best.items():  # the snapshot did not move with the model
-        np.testing.assert_array_equal(v.data, before[k])
+        np.testing.assert_array_equal(v.array, before[k])
     model.load_state_dict(best)
-    np.testing.assert_array_equal(model.weight.data, before["weight"])
+    np.testing.assert_array_equal(model.weight.array, before["weight"])

@@ -92,7 +92,7 @@ def forward_trace(node) -> str:
 def check_grads(node, gxs):
     """Raise if a gradient returned by ``node`` holds NaN or inf (anomaly mode)."""
     for i, g in enumerate(gxs):
-        data = getattr(g, "data", None)
+        data = getattr(g, "array", None)
         if data is None or data.dtype.kind != "f":
             continue
         xp = g.xp

@@ -32,16 +32,16 @@ def _root_grads(tensors, grad_tensors, who):
                 "(did you create it under no_grad, detach it, or forget requires_grad=True?)"
             )
         if g is None:
-            if t.data.size != 1:
+            if t.array.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs, but the output has "
                     f"shape {tuple(t.shape)}: pass gradient= (a tensor of that shape), or reduce "
                     "the output first (e.g. loss.sum() or loss.mean())"
                 )
-            g = Tensor._wrap(t.xp.ones(t.shape, t.data.dtype))  # an array, also for 0-d
+            g = Tensor._wrap(t.xp.ones(t.shape, t.array.dtype))  # an array, also for 0-d
         else:
             if not isinstance(g, Tensor):
-                g = Tensor._wrap(t.xp.asarray(g, dtype=t.data.dtype))
+                g = Tensor._wrap(t.xp.asarray(g, dtype=t.array.dtype))
             if g.shape != t.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
@@ -95,7 +95,7 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
     for node, g in roots:
         old = grads.get(node)
         if old is not None:  # two outputs of one node: their gradients add up
-            grads[node] = old + g if create_graph else _wrap(old.xp.asarray(old.data + g.data))
+            grads[node] = old + g if create_graph else _wrap(old.xp.asarray(old.array + g.array))
             continue
         grads[node] = g
         if not isinstance(node, Tensor):
@@ -140,10 +140,10 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                     continue
                 if type(gx) is not _T and not isinstance(gx, _T):
                     _bad_grad_type(node, gxs, gx)
-                gd = gx.data
+                gd = gx.array
                 if p._is_tensor:  # a leaf; otherwise a Function
                     leaf = True
-                    pd = p.data
+                    pd = p.array
                     shape, dtype = pd.shape, pd.dtype
                 else:
                     leaf = False
@@ -156,7 +156,7 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                 if gd.shape != shape:
                     gx = _reduce_to(node, gxs, gx, shape)
                     fresh = True
-                if gd.dtype is not dtype and gx.data.dtype != dtype:
+                if gd.dtype is not dtype and gx.array.dtype != dtype:
                     gx = gx.to(Tensor._dtype_of(dtype))
                     fresh = True
                 if shared and fresh and _handed_twice(gxs, gx):
@@ -171,9 +171,9 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                 elif create_graph:
                     grads[p] = old + gx
                 elif p in owned:
-                    old.data += gx.data
+                    old.array += gx.array
                 else:
-                    grads[p] = _wrap(old.xp.asarray(old.data + gx.data))  # 0-d: NumPy gives a scalar
+                    grads[p] = _wrap(old.xp.asarray(old.array + gx.array))  # 0-d: NumPy gives a scalar
                     owned.add(p)
             if not retain_graph:  # free saved buffers and edges (``freed`` is then True)
                 node.__dict__.clear()
@@ -289,8 +289,8 @@ def _poisoned(g, op_name, links):
     err.op_name = op_name
     err.parents = links
     err.seq = next(_seq)
-    err.shape, err.dtype = g.shape, g.data.dtype
-    return Tensor._wrap(g.data, ctx=err)
+    err.shape, err.dtype = g.shape, g.array.dtype
+    return Tensor._wrap(g.array, ctx=err)
 
 
 def _set_grad(t, g, create_graph, fresh):
@@ -300,12 +300,12 @@ def _set_grad(t, g, create_graph, fresh):
             t.grad = g
         else:
             # CuPy arrays have no ``flags.writeable`` (they are always writeable)
-            writeable = getattr(g.data.flags, "writeable", True)
-            t.grad = g if fresh and writeable else Tensor._wrap(g.data.copy())
+            writeable = getattr(g.array.flags, "writeable", True)
+            t.grad = g if fresh and writeable else Tensor._wrap(g.array.copy())
     elif create_graph or t.grad.requires_grad:
         t.grad = t.grad + g
     else:
-        t.grad.data += g.data
+        t.grad.array += g.array
 
 
 def _sum_to(g, shape):
@@ -390,7 +390,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     "is the desired behavior."
                 )
             if materialize_grads:
-                g = Tensor._wrap(t.xp.zeros_like(t.data))
+                g = Tensor._wrap(t.xp.zeros_like(t.array))
         elif not create_graph and g.requires_grad:
             g = g.detach()
         result.append(g)

@@ -88,7 +88,7 @@ class Function:
         xp = np
         data = []
         for t in args:
-            d = t.data
+            d = t.array
             data.append(d)
             if type(d) is not _ndarray:
                 xp = None
@@ -141,7 +141,7 @@ class Function:
             resolved = []
             for item in saved:
                 for t in args:
-                    if item is t.data:
+                    if item is t.array:
                         resolved.append((_IN, t, t._vc[0]))
                         break
                 else:
@@ -161,7 +161,7 @@ class Function:
         arrays (Tensor.__add__/__sub__/__mul__): the bookkeeping of ``apply`` without the
         generic argument handling. Inputs are plain, same-dtype, same-device tensors that
         are not views (views need apply's stale-view checks), outside anomaly mode."""
-        if type(y) is not _ndarray and type(a.data) is _ndarray:
+        if type(y) is not _ndarray and type(a.array) is _ndarray:
             y = np.asarray(y)
         ctx = _new(cls)
         ctx.xp = np if type(y) is _ndarray else backend.get_array_module(y)
@@ -189,7 +189,7 @@ class Function:
             t._ctx if t._ctx is not None else (t if t.requires_grad else None) for t in inputs
         ])
         self.seq = next(_seq)
-        y = out.data
+        y = out.array
         self.shape = y.shape
         self.dtype = y.dtype
         if self._saved:
@@ -295,15 +295,15 @@ def _resolve(item, inputs, out):
     """Turn one saved item into (_IN, tensor, version) / (_OUT, array, vc, version) / (_BUF, array)."""
     if isinstance(item, Tensor):
         if item is out:
-            return (_OUT, out.data, out._vc, out._vc[0])
+            return (_OUT, out.array, out._vc, out._vc[0])
         return (_IN, item, item._vc[0])
     if item is None:
         return (_BUF, None)
     for t in inputs:
-        if item is t.data:
+        if item is t.array:
             return (_IN, t, t._vc[0])
-    if item is out.data:
-        return (_OUT, out.data, out._vc, out._vc[0])
+    if item is out.array:
+        return (_OUT, out.array, out._vc, out._vc[0])
     return (_BUF, item)
 
 
@@ -312,7 +312,7 @@ def _alias(ctx, out, inputs, y, record):
     in-place change through either alias is seen by every node that saved the other."""
     may_share = ctx.xp.may_share_memory
     for t in inputs:
-        if may_share(y, t.data):
+        if may_share(y, t.array):
             base = t._base if t._base is not None else t
             out._vc, out._base = t._vc, base
             if record:
@@ -384,7 +384,7 @@ def _apply_user(cls, args, kwargs):
         record = False
     for t in tensors:
         if out is t:  # a new node needs a new tensor: a view sharing t's memory and version
-            out = Tensor._wrap(t.data)
+            out = Tensor._wrap(t.array)
             out._vc, out._base = t._vc, (t._base if t._base is not None else t)
             break
     if record:

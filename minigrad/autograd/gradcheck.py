@@ -31,7 +31,7 @@ def _outputs(fn, inputs):
 
 
 def _float_outputs(outs):
-    return [o for o in outs if o.data.dtype.kind == "f"]
+    return [o for o in outs if o.array.dtype.kind == "f"]
 
 
 def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
@@ -55,7 +55,7 @@ def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tru
     if not diff_idx:
         raise ValueError("gradcheck expects at least one input tensor to require gradient")
     for i in diff_idx:
-        if inputs[i].data.dtype != np.float64:
+        if inputs[i].array.dtype != np.float64:
             import warnings
 
             warnings.warn(
@@ -66,7 +66,7 @@ def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tru
         outs = _float_outputs(_outputs(fn, inputs))
     if not outs:
         raise ValueError("gradcheck: fn returned no floating-point Tensor")
-    vs = [backend.as_numpy(rng.standard_normal(o.shape)).astype(o.data.dtype) for o in outs]
+    vs = [backend.as_numpy(rng.standard_normal(o.shape)).astype(o.array.dtype) for o in outs]
     vs_t = [Tensor._wrap(backend.to_device(v, o.device)) for v, o in zip(vs, outs)]
 
     diff_outs = [(o, v) for o, v in zip(outs, vs_t) if o.requires_grad]
@@ -80,15 +80,15 @@ def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tru
     def objective():
         with no_grad():
             os_ = _float_outputs(_outputs(fn, inputs))
-        return sum(float(np.sum(backend.as_numpy(o.data).astype(np.float64) * v)) for o, v in zip(os_, vs))
+        return sum(float(np.sum(backend.as_numpy(o.array).astype(np.float64) * v)) for o, v in zip(os_, vs))
 
     for k, i in enumerate(diff_idx):
         x = inputs[i]
         a = analytical[k]
-        a = np.zeros(x.shape) if a is None else backend.as_numpy(a.data).astype(np.float64)
-        n = x.data.size
+        a = np.zeros(x.shape) if a is None else backend.as_numpy(a.array).astype(np.float64)
+        n = x.array.size
         directional = fast_mode or n > max_elems
-        xd = x.data
+        xd = x.array
         orig = xd.copy()
         try:
             if directional:

@@ -237,11 +237,11 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        mask = input.xp.zeros(input.shape, dtype=input.data.dtype)
+        mask = input.xp.zeros(input.shape, dtype=input.array.dtype)
     else:
-        keep = _random.sample("bernoulli", input.shape, input.data.dtype, input.device, 1.0 - p)
+        keep = _random.sample("bernoulli", input.shape, input.array.dtype, input.device, 1.0 - p)
         mask = keep * (1.0 / (1.0 - p))
-    m = Tensor._wrap(mask.astype(input.data.dtype, copy=False))
+    m = Tensor._wrap(mask.astype(input.array.dtype, copy=False))
     if inplace:
         return _inplace.mul_(input, m)
     return input * m
@@ -255,30 +255,30 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     if max_norm is not None or scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not "
                                   "supported")
-    if input.data.dtype.kind not in "iu":
+    if input.array.dtype.kind not in "iu":
         raise RuntimeError(f"embedding: expected an integer index tensor, got {input.dtype}")
     num = weight.shape[0]
     # checked on the CPU only: on the GPU reading min/max back would synchronise every step
-    if input.numel() and not input.is_cuda and (int(input.data.min()) < 0
-                                                or int(input.data.max()) >= num):
+    if input.numel() and not input.is_cuda and (int(input.array.min()) < 0
+                                                or int(input.array.max()) >= num):
         raise IndexError(f"embedding: index out of range in self (indices must be in [0, {num}), "
-                         f"got min {int(input.data.min())}, max {int(input.data.max())})")
+                         f"got min {int(input.array.min())}, max {int(input.array.max())})")
     out = weight[input]
     if padding_idx is not None:
         if padding_idx < 0:
             padding_idx += num
         # same values; the gradient of the padding row is blocked by taking it detached
-        keep = Tensor._wrap((input.data != padding_idx)[..., None])
+        keep = Tensor._wrap((input.array != padding_idx)[..., None])
         out = _ops.where(keep, out, weight.detach()[input])
     return out
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding: output shape tensor.shape + (num_classes,)."""
-    if tensor.data.dtype.kind not in "iu":
+    if tensor.array.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of integer dtype, got "
                            f"{tensor.dtype}")
-    xp, a = tensor.xp, tensor.data
+    xp, a = tensor.xp, tensor.array
     if a.size and int(a.min()) < 0:
         raise RuntimeError("Class values must be non-negative.")
     if num_classes == -1:

@@ -113,7 +113,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         label_smoothing: in [0, 1]: the target becomes (1 - e) * target + e / C.
     """
     reduction = _reduction(size_average, reduce, reduction)
-    if target.data.dtype.kind != "f" or tuple(target.shape) != tuple(input.shape):
+    if target.array.dtype.kind != "f" or tuple(target.shape) != tuple(input.shape):
         return _loss.cross_entropy_loss(input, target, weight, ignore_index, reduction,
                                         label_smoothing)
     _loss.check_reduction(reduction)
@@ -163,7 +163,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
             f"Using a target size ({tuple(target.shape)}) that is different to the input size "
             f"({tuple(input.shape)}) is deprecated. Please ensure they have the same size."
         )
-    xd = input.data
+    xd = input.array
     if ((xd < 0) | (xd > 1)).any():
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
     loss = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
@@ -174,7 +174,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
 
 def _clamped_log(x):
     """max(log(x), -100) with a zero (not nan) gradient where clamped."""
-    xd, xp = x.data, x.xp
+    xd, xp = x.array, x.xp
     pos = xd > 0
     keep = Tensor._wrap(pos & (xp.log(xp.where(pos, xd, 1)) > -100))
     return _ops.where(keep, _ops.where(keep, x, 1.0).log(), -100.0)
@@ -213,7 +213,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        pos = Tensor._wrap(target.data > 0)
+        pos = Tensor._wrap(target.array > 0)
         xlogy = _ops.where(pos, target * _ops.where(pos, target, 1.0).log(), 0.0)
         loss = xlogy - target * input
     if reduction == "batchmean":
@@ -246,8 +246,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     keep = bias = None
     if is_causal:
         keep = query.xp.tril(query.xp.ones((query.shape[-2], key.shape[-2]), dtype=bool))
-    elif attn_mask is not None and attn_mask.data.dtype.kind == "b":
-        keep = attn_mask.data
+    elif attn_mask is not None and attn_mask.array.dtype.kind == "b":
+        keep = attn_mask.array
     elif attn_mask is not None:
         bias = attn_mask
     return attention(query, key, value, keep, bias, dropout_p, scale)[0]
@@ -269,7 +269,7 @@ def attention(query, key, value, keep=None, bias=None, dropout_p=0.0, scale=None
     xp = scores.xp
     if bias is not None:
         scores = scores + bias.to(scores.dtype)
-        bias_ok = bias.data != -math.inf
+        bias_ok = bias.array != -math.inf
         keep = bias_ok if keep is None else keep & bias_ok
     dead = None
     if keep is not None:

@@ -65,7 +65,7 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 def _write(tensor: Tensor, arr: np.ndarray) -> Tensor:
     """Copy a host array (any float dtype) into ``tensor`` in place."""
-    src = Tensor._wrap(backend.to_device(arr.astype(tensor.data.dtype), tensor.device))
+    src = Tensor._wrap(backend.to_device(arr.astype(tensor.array.dtype), tensor.device))
     return tensor.copy_(src)
 
 

@@ -311,7 +311,7 @@ class Module:
                     )
                     continue
                 if assign:
-                    dst.data = backend.to_device(src.data.astype(dst.data.dtype, copy=False),
+                    dst.array = backend.to_device(src.array.astype(dst.array.dtype, copy=False),
                                                  dst.device)
                 else:
                     dst.copy_(src)
@@ -352,9 +352,9 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad._ctx is not None:  # a grad recorded with create_graph: detach it
-                p.grad = Tensor._wrap(p.xp.zeros_like(p.grad.data))
+                p.grad = Tensor._wrap(p.xp.zeros_like(p.grad.array))
             else:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call ``fn`` on every submodule (children first) and then on self."""
@@ -367,9 +367,9 @@ class Module:
     def _apply_arrays(self, convert) -> Module:
         # In place: parameters keep their identity (optimizers hold references to them).
         def move(t):
-            t.data = convert(t.data, t)
+            t.array = convert(t.array, t)
             if t.grad is not None:
-                t.grad.data = convert(t.grad.data, t.grad)
+                t.grad.array = convert(t.grad.array, t.grad)
 
         seen = set()
         for m in self.modules():
@@ -479,14 +479,14 @@ class Module:
 
 
 def _clone_leaf(t: Tensor) -> Tensor:
-    data = t.data.copy()
+    data = t.array.copy()
     if isinstance(t, Parameter):
         c = Parameter(Tensor._wrap(data), requires_grad=t.requires_grad)
     else:
         c = Tensor._wrap(data)
         c.requires_grad = t.requires_grad
     if t.grad is not None:
-        c.grad = Tensor._wrap(t.grad.data.copy())
+        c.grad = Tensor._wrap(t.grad.array.copy())
     return c
 
 

@@ -19,7 +19,7 @@ class Parameter(Tensor):
             data = Tensor([])
         if not isinstance(data, Tensor):
             data = Tensor(data)
-        self.data = data.data
+        self.array = data.array
         self.grad = None
         self._ctx = None
         self._vc = data._vc

@@ -108,7 +108,7 @@ class RNNBase(Module):
         dirs = 2 if self.bidirectional else 1
         expected = (self.num_layers * dirs, n, self.hidden_size)
         if h is None:
-            return Tensor._wrap(x.xp.zeros(expected, dtype=x.data.dtype))
+            return Tensor._wrap(x.xp.zeros(expected, dtype=x.array.dtype))
         if not batched:
             if h.ndim != 2:
                 raise RuntimeError(f"For unbatched 2-D input, {what} should also be 2-D but got "
@@ -278,7 +278,7 @@ class RNNCellBase(Module):
         out = []
         for h in states:
             if h is None:
-                h = Tensor._wrap(x.xp.zeros((x.shape[0], self.hidden_size), dtype=x.data.dtype))
+                h = Tensor._wrap(x.xp.zeros((x.shape[0], self.hidden_size), dtype=x.array.dtype))
             elif not batched:
                 h = h.unsqueeze(0)
             if tuple(h.shape) != (x.shape[0], self.hidden_size):

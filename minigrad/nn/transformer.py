@@ -170,8 +170,8 @@ class MultiheadAttention(Module):
             elif tuple(attn_mask.shape) != (L, S):
                 raise RuntimeError(f"The shape of the 2D attn_mask is {tuple(attn_mask.shape)}, "
                                    f"but should be {(L, S)}.")
-            if attn_mask.data.dtype.kind == "b":
-                keep = ~attn_mask.data
+            if attn_mask.array.dtype.kind == "b":
+                keep = ~attn_mask.array
             else:
                 bias = attn_mask
         if key_padding_mask is not None:
@@ -179,8 +179,8 @@ class MultiheadAttention(Module):
                 raise RuntimeError(f"expected key_padding_mask of shape {(N, S)}, got "
                                    f"{tuple(key_padding_mask.shape)}")
             kpm = key_padding_mask.reshape(N, 1, 1, S)
-            if kpm.data.dtype.kind == "b":
-                keep = ~kpm.data if keep is None else keep & ~kpm.data
+            if kpm.array.dtype.kind == "b":
+                keep = ~kpm.array if keep is None else keep & ~kpm.array
             else:
                 bias = kpm if bias is None else bias + kpm
         return keep, bias

@@ -41,8 +41,8 @@ def host_const(like: Tensor, key, make):
 
 def const(value, like: Tensor, dtype=None) -> Tensor:
     """A constant (no-grad) Tensor holding ``value`` on ``like``'s device."""
-    dt = dtype if dtype is not None else like.data.dtype
-    if isinstance(value, _Real) and type(like.data) is not _ndarray:
+    dt = dtype if dtype is not None else like.array.dtype
+    if isinstance(value, _Real) and type(like.array) is not _ndarray:
         return Tensor._wrap(scalar(like.xp, value, dt))
     return Tensor._wrap(like.xp.asarray(value, dtype=dt))
 
@@ -57,7 +57,7 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
 
 
 def cast(t: Tensor, np_dtype) -> Tensor:
-    if t.data.dtype == np_dtype:
+    if t.array.dtype == np_dtype:
         return t
     from .elementwise import to
 
@@ -67,7 +67,7 @@ def cast(t: Tensor, np_dtype) -> Tensor:
 def promote(a, b):
     """(a, b) as Tensors of PyTorch's result dtype (scalars become 0-d constants)."""
     if type(a) is Tensor and type(b) is Tensor:
-        da, db = a.data.dtype, b.data.dtype
+        da, db = a.array.dtype, b.array.dtype
         if da == db:
             return a, b
         dt = _dt.result_type(a, b)
@@ -90,13 +90,13 @@ def promote(a, b):
         else:
             s = Tensor(s, device=t.device)
             return promote(a if not scalar_first else s, s if not scalar_first else b)
-    kind = t.data.dtype.kind
+    kind = t.array.dtype.kind
     if kind == "f" or (kind in "iu" and type(s) is not float) or (kind == "b" and type(s) is bool):
-        dt = t.data.dtype
+        dt = t.array.dtype
     else:
         dt = _dt.result_type(t, s)
         t = cast(t, dt)
-    c = Tensor._wrap(np.asarray(s, dtype=dt) if type(t.data) is _ndarray else scalar(t.xp, s, dt))
+    c = Tensor._wrap(np.asarray(s, dtype=dt) if type(t.array) is _ndarray else scalar(t.xp, s, dt))
     return (c, t) if scalar_first else (t, c)
 
 
@@ -114,6 +114,6 @@ def norm_dims(dim, ndim):
 
 def float_of(t: Tensor) -> Tensor:
     """Int/bool tensors become the default float dtype (torch.sqrt(int_tensor) is float32)."""
-    if t.data.dtype.kind == "f":
+    if t.array.dtype.kind == "f":
         return t
     return cast(t, _dt.get_default_dtype().np)

@@ -14,7 +14,7 @@ def _cmp(ufunc_name):
     def op(a, b):
         a, b = promote(a, b)
         try:
-            return _arr(a.xp, getattr(a.xp, ufunc_name)(a.data, b.data))
+            return _arr(a.xp, getattr(a.xp, ufunc_name)(a.array, b.array))
         except ValueError as e:
             _raise_broadcast(op, (a, b), e)
             raise
@@ -44,7 +44,7 @@ class Where(Function):
     def backward(self, gy):
         (c,) = self.saved_tensors
         _, n0, n1 = self.needs_input_grad
-        zero = Tensor._wrap(gy.xp.zeros((), gy.data.dtype))
+        zero = Tensor._wrap(gy.xp.zeros((), gy.array.dtype))
         gx0 = where(c, gy, zero) if n0 else None
         gx1 = where(c, zero, gy) if n1 else None
         return None, gx0, gx1
@@ -59,7 +59,7 @@ class Maximum(Function):
 
     def backward(self, gy):
         x0, x1 = self.saved_tensors
-        return _split(gy, x0.data, x1.data, self.needs_input_grad, sign=1)
+        return _split(gy, x0.array, x1.array, self.needs_input_grad, sign=1)
 
 
 class Minimum(Function):
@@ -71,7 +71,7 @@ class Minimum(Function):
 
     def backward(self, gy):
         x0, x1 = self.saved_tensors
-        return _split(gy, x0.data, x1.data, self.needs_input_grad, sign=-1)
+        return _split(gy, x0.array, x1.array, self.needs_input_grad, sign=-1)
 
 
 def _split(gy, a, b, needs, sign):
@@ -94,7 +94,7 @@ class Clamp(Function):
         return self.xp.minimum(self.xp.maximum(x, lo), hi)
 
     def backward(self, gy):
-        x, lo, hi = (t.data for t in self.saved_tensors)
+        x, lo, hi = (t.array for t in self.saved_tensors)
         n0, n1, n2 = self.needs_input_grad
         xp = gy.xp
         gx = where(_arr(xp, (x >= lo) & (x <= hi)), gy, 0.0) if n0 else None
@@ -117,7 +117,7 @@ class ClampScalar(Function):
     def _mask(self):
         """Where the gradient passes: lo <= x <= hi (a bool array)."""
         (x,) = self.saved_tensors
-        x, lo, hi = x.data, self.lo, self.hi
+        x, lo, hi = x.array, self.lo, self.hi
         return x >= lo if hi is None else (x <= hi if lo is None else (x >= lo) & (x <= hi))
 
     def backward(self, gy):
@@ -126,12 +126,12 @@ class ClampScalar(Function):
             return where(_arr(gy.xp, mask), gy, 0.0)
         # first order: one multiply by the bool mask (np.where is several times slower;
         # unlike PyTorch, a nan/inf gy at a clamped position stays nan; see the docs)
-        return _arr(gy.xp, gy.data * mask)
+        return _arr(gy.xp, gy.array * mask)
 
     _reuses_gy = True
 
     def backward_into(self, gy):
-        g = gy.data
+        g = gy.array
         g *= self._mask()  # in place: no new gradient-sized array
         return Tensor._wrap(g)
 
@@ -151,8 +151,8 @@ def where(condition, input=None, other=None):
         return nonzero(condition, as_tuple=True)
     if input is None or other is None:
         raise TypeError("where expected both input and other (or neither)")
-    if condition.data.dtype.kind != "b":
-        condition = Tensor._wrap(condition.data.astype(bool))
+    if condition.array.dtype.kind != "b":
+        condition = Tensor._wrap(condition.array.astype(bool))
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         dt = _dt.result_type(input, other)
         xp = condition.xp
@@ -184,7 +184,7 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     x = input
-    if x.data.dtype.kind == "f" and type(min) in _NUMS and type(max) in _NUMS:
+    if x.array.dtype.kind == "f" and type(min) in _NUMS and type(max) in _NUMS:
         return ClampScalar.apply(x, lo=min, hi=max)  # the common case: no bound tensors
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         dt = _dt.result_type(x, *(b for b in (min, max) if b is not None))
@@ -203,7 +203,7 @@ _NUMS = (int, float, type(None))  # exact types: bool bounds take the general pa
 def _cast(t, dt):
     from .elementwise import to
 
-    return t if t.data.dtype == dt else to(t, dtype=_dt.from_numpy_dtype(dt))
+    return t if t.array.dtype == dt else to(t, dtype=_dt.from_numpy_dtype(dt))
 
 
 def _bound(b, like, dt, low):
@@ -225,7 +225,7 @@ def _bound(b, like, dt, low):
 def lerp(input, end, weight):
     """``input + weight * (end - input)``; ``weight`` a scalar or a tensor (differentiable
     in all three)."""
-    if input.data.dtype != end.data.dtype:
+    if input.array.dtype != end.array.dtype:
         raise RuntimeError(f"lerp: expected dtype {input.dtype} for `end` but got dtype {end.dtype}")
     return input + weight * (end - input)
 
@@ -237,7 +237,7 @@ def _logical(ufunc_name):
     def op(input, other):
         other = as_tensor(other, like=input)
         try:
-            return _arr(input.xp, getattr(input.xp, ufunc_name)(input.data, other.data))
+            return _arr(input.xp, getattr(input.xp, ufunc_name)(input.array, other.array))
         except ValueError as e:
             _raise_broadcast(op, (input, other), e)
             raise
@@ -254,7 +254,7 @@ logical_xor = _logical("logical_xor")
 
 def logical_not(input):
     """Elementwise NOT of truth values (nonzero is True; bool result)."""
-    return _arr(input.xp, input.xp.logical_not(input.data))
+    return _arr(input.xp, input.xp.logical_not(input.array))
 
 
 def isnan(input):
@@ -274,9 +274,9 @@ def isfinite(input):
 
 def _float_test(x, name, integral_value):
     xp = x.xp
-    if x.data.dtype.kind != "f":
-        return Tensor._wrap(xp.full(x.data.shape, integral_value, dtype=bool))
-    return _arr(xp, getattr(xp, name)(x.data))
+    if x.array.dtype.kind != "f":
+        return Tensor._wrap(xp.full(x.array.shape, integral_value, dtype=bool))
+    return _arr(xp, getattr(xp, name)(x.array))
 
 
 def equal(input, other) -> bool:
@@ -284,19 +284,19 @@ def equal(input, other) -> bool:
     if tuple(input.shape) != tuple(other.shape):
         return False
     a, b = promote(input, other)
-    return bool(a.xp.all(a.data == b.data))
+    return bool(a.xp.all(a.array == b.array))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Elementwise ``|input - other| <= atol + rtol * |other|`` (bool tensor); infinities
     are close to themselves, nan only with ``equal_nan``."""
     a, b = promote(input, other)
-    return _arr(a.xp, a.xp.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return _arr(a.xp, a.xp.isclose(a.array, b.array, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     """True if every element of ``input`` is close to ``other`` (see ``isclose``)."""
-    return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+    return bool(isclose(input, other, rtol, atol, equal_nan).array.all())
 
 
 __all__ = [  # noqa: RUF022  (grouped, not sorted)

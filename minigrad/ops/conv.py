@@ -185,7 +185,7 @@ class Conv2d(Function):
         gx = ConvTranspose2d.apply(gy, w, geom=self.geom) if need[0] else None
         gw = None
         if need[1]:
-            gw = Conv2dWeight.apply(x, gy, geom=self.geom, col=None if col is None else col.data)
+            gw = Conv2dWeight.apply(x, gy, geom=self.geom, col=None if col is None else col.array)
         if len(need) == 3:
             return gx, gw, gy.sum((0, 2, 3)) if need[2] else None
         return gx, gw
@@ -255,7 +255,7 @@ def _check_common(name, x, w, b, nd, stride, dilation, groups):
             f"{name}: expected weight to be {nd + 2}-dimensional, but got weight of size "
             f"{list(w.shape)}")
     for t in (x, w) + ((b,) if b is not None else ()):
-        if t.data.dtype.kind != "f" or t.data.dtype != x.data.dtype:
+        if t.array.dtype.kind != "f" or t.array.dtype != x.array.dtype:
             raise RuntimeError(
                 f"{name}: expected floating input, weight and bias of the same dtype, but got "
                 f"input {x.dtype}, weight {w.dtype}"

@@ -88,9 +88,9 @@ class PowScalar(Function):
             return gy * 0
         if _State.enabled:  # create_graph: differentiable ops
             return gy * c * (x ** (c - 1) if c != 2 else x)
-        xd = x.data  # first order: c * x ** (c - 1) in a fresh array, then times gy in place
+        xd = x.array  # first order: c * x ** (c - 1) in a fresh array, then times gy in place
         d = xd * c if c == 2 else (xd ** (c - 1)) * c
-        d *= gy.data
+        d *= gy.array
         return _arr(gy.xp, d)
 
 
@@ -144,7 +144,7 @@ class Remainder(Function):
         gx1 = None
         if self.needs_input_grad[1]:
             with _quiet(gy.xp):
-                q = gy.xp.floor_divide(x0.data, x1.data)
+                q = gy.xp.floor_divide(x0.array, x1.array)
             gx1 = -gy * _arr(gy.xp, q)
         return gy, gx1
 
@@ -162,7 +162,7 @@ class Fmod(Function):
         gx1 = None
         if self.needs_input_grad[1]:
             with _quiet(gy.xp):
-                q = gy.xp.trunc(x0.data / x1.data)
+                q = gy.xp.trunc(x0.array / x1.array)
             gx1 = -gy * _arr(gy.xp, q)
         return gy, gx1
 
@@ -215,7 +215,7 @@ _BOOL_SUB_MSG = ("Subtraction, the `-` operator, with two bool tensors is not su
 def sub(a, b, *, alpha=1):
     """a - alpha * b."""
     a, b = promote(a, b)
-    if a.data.dtype.kind == "b" and b.data.dtype.kind == "b":
+    if a.array.dtype.kind == "b" and b.array.dtype.kind == "b":
         raise RuntimeError(_BOOL_SUB_MSG)
     if alpha != 1:
         b = mul(b, alpha)
@@ -240,12 +240,12 @@ def div(a, b, *, rounding_mode=None):
     if rounding_mode == "floor":
         return floor_divide(a, b)
     if rounding_mode == "trunc":
-        if a.data.dtype.kind != "f":  # exact on integers (no detour through float32)
+        if a.array.dtype.kind != "f":  # exact on integers (no detour through float32)
             _check_int_divisor(b)
             xp = a.xp
-            q = xp.floor_divide(a.data, b.data)
-            q = q + ((q * b.data != a.data) & ((a.data < 0) != (b.data < 0)))
-            return Tensor._wrap(xp.asarray(q, dtype=a.data.dtype))
+            q = xp.floor_divide(a.array, b.array)
+            q = q + ((q * b.array != a.array) & ((a.array < 0) != (b.array < 0)))
+            return Tensor._wrap(xp.asarray(q, dtype=a.array.dtype))
         from .unary import trunc
 
         return trunc(Div.apply(a, b))
@@ -254,7 +254,7 @@ def div(a, b, *, rounding_mode=None):
 
 def neg(x):
     """-x."""
-    if x.data.dtype.kind == "b":
+    if x.array.dtype.kind == "b":
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
                            "Use the `~` or `logical_not()` operator instead.")
     return Neg.apply(x)
@@ -263,9 +263,9 @@ def neg(x):
 def pow(a, b):
     """a ** b: tensor ** scalar, scalar ** tensor or tensor ** tensor."""
     if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
-        if a.data.dtype.kind != "f" and isinstance(b, float):
+        if a.array.dtype.kind != "f" and isinstance(b, float):
             a = float_of(a)
-        if a.data.dtype.kind in "iu" and b < 0:
+        if a.array.dtype.kind in "iu" and b < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return PowScalar.apply(a, exponent=b)
     a, b = promote(a, b)
@@ -314,11 +314,11 @@ def atan2(input, other):
 def _bitwise(ufunc_name):
     def op(input, other):
         a, b = promote(input, other)
-        if a.data.dtype.kind not in "biu":
+        if a.array.dtype.kind not in "biu":
             raise TypeError(f"{ufunc_name} is only defined for integer and bool tensors, got {a.dtype} "
                             f"and {b.dtype}")
         try:
-            return _arr(a.xp, getattr(a.xp, ufunc_name)(a.data, b.data))
+            return _arr(a.xp, getattr(a.xp, ufunc_name)(a.array, b.array))
         except ValueError as e:
             _raise_broadcast(op, (a, b), e)
             raise
@@ -335,14 +335,14 @@ bitwise_xor = _bitwise("bitwise_xor")
 
 def bitwise_not(input):
     """Elementwise NOT of an integer or bool tensor (``~x``; no gradient)."""
-    if input.data.dtype.kind not in "biu":
+    if input.array.dtype.kind not in "biu":
         raise TypeError(f"bitwise_not is only defined for integer and bool tensors, got {input.dtype}")
-    return _arr(input.xp, input.xp.invert(input.data))
+    return _arr(input.xp, input.xp.invert(input.array))
 
 
 def _check_int_divisor(b):
     # CPU only (as PyTorch): on the GPU, reading the check back would synchronise
-    if b.data.dtype.kind in "biu" and not b.is_cuda and not b.data.all():
+    if b.array.dtype.kind in "biu" and not b.is_cuda and not b.array.all():
         raise RuntimeError("ZeroDivisionError: integer division or modulo by zero")
 
 
@@ -352,7 +352,7 @@ def _arr(xp, a):
 
 
 def _zeros(gy):
-    return Tensor._wrap(gy.xp.zeros_like(gy.data))
+    return Tensor._wrap(gy.xp.zeros_like(gy.array))
 
 
 def _quiet(xp):
@@ -365,7 +365,7 @@ def to(x, dtype=None, device=None, copy=False):
     """``x`` with another dtype and/or on another device (differentiable)."""
     npd = _dt.as_dtype(dtype).np if dtype is not None else None
     dev = backend.device(device) if device is not None else None
-    same_dtype = npd is None or npd == x.data.dtype
+    same_dtype = npd is None or npd == x.array.dtype
     same_dev = dev is None or dev == x.device
     if same_dtype and same_dev:
         return x.clone() if copy else x

@@ -76,7 +76,7 @@ class SetItem(Function):
 
     def backward(self, gy):
         n0, n1 = self.needs_input_grad
-        gx = SetItem.apply(gy, Tensor._wrap(gy.xp.zeros((), gy.data.dtype)), idx=self.idx) if n0 else None
+        gx = SetItem.apply(gy, Tensor._wrap(gy.xp.zeros((), gy.array.dtype)), idx=self.idx) if n0 else None
         gv = None
         if n1:
             gv = GetItem.apply(gy, idx=self.idx)
@@ -141,9 +141,9 @@ def _index_array(obj, x, what="index"):
     """An index Tensor/list/array as an int or bool array on x's device (IndexError if
     its dtype is not an integer or bool)."""
     if isinstance(obj, Tensor):
-        arr = obj.data
+        arr = obj.array
     elif isinstance(obj, (list, tuple)) and any(isinstance(t, Tensor) for t in _flat(obj)):
-        arr = Tensor(obj).data
+        arr = Tensor(obj).array
     elif isinstance(obj, (list, tuple)):
         arr = np.asarray(obj)
         if arr.size == 0 and arr.dtype.kind == "f":
@@ -155,7 +155,7 @@ def _index_array(obj, x, what="index"):
             f"tensors used as indices must be long, int or bool tensors, got {what} of dtype "
             f"{arr.dtype} and shape {tuple(arr.shape)}"
         )
-    if type(arr) is not type(x.data):
+    if type(arr) is not type(x.array):
         arr = backend.to_device(backend.as_numpy(arr), x.device)
     return arr
 
@@ -188,7 +188,7 @@ def _convert(item, x):
 def _normalize(x, index) -> _Index:
     """Validate ``index`` against x's shape: IndexError naming the index, dim and size."""
     items = [_convert(i, x) for i in index] if type(index) is tuple else [_convert(index, x)]
-    shape = x.data.shape
+    shape = x.array.shape
     ndim = len(shape)
     consumed = n_ell = n_adv = 0
     for it in items:
@@ -297,11 +297,11 @@ def setitem(x, index, value):
             return _inplace.apply_(x, "setitem", lambda s: SetItem.apply(s, v, idx=idx), v)
         except ValueError:
             _raise_shape(x, idx, v)
-    v = value.data if isinstance(value, Tensor) else value
+    v = value.array if isinstance(value, Tensor) else value
     try:
-        x.data[idx.key] = v
+        x.array[idx.key] = v
     except ValueError as e:
-        if not getattr(x.data.flags, "writeable", True):  # CuPy flags have no writeable
+        if not getattr(x.array.flags, "writeable", True):  # CuPy flags have no writeable
             raise RuntimeError(
                 f"setitem: the tensor of shape {tuple(x.shape)} is a broadcast (expanded) view whose "
                 "elements share memory; clone() it before writing into it"
@@ -316,7 +316,7 @@ def setitem(x, index, value):
 def _raise_shape(x, idx, v):
     raise RuntimeError(
         f"setitem: shape mismatch: value tensor of shape {tuple(v.shape)} cannot be broadcast to "
-        f"indexing result of shape {tuple(x.data[idx.key].shape)} (tensor shape {tuple(x.shape)})"
+        f"indexing result of shape {tuple(x.array[idx.key].shape)} (tensor shape {tuple(x.shape)})"
     ) from None
 
 
@@ -327,7 +327,7 @@ def _int_index(op, index, x):
     """Validate a gather/scatter index: an int64/int32 Tensor on x's device."""
     if not isinstance(index, Tensor):
         index = Tensor(index, device=x.device)
-    if index.data.dtype not in _INT_DTYPES:
+    if index.array.dtype not in _INT_DTYPES:
         raise RuntimeError(
             f"{op}(): expected an int64 or int32 index tensor, got {index.dtype} (index shape "
             f"{tuple(index.shape)}, input shape {tuple(x.shape)})"
@@ -343,7 +343,7 @@ def _int_index(op, index, x):
 def _along_dim_key(op, x_shape, index, dim):
     """The advanced index that reads ``x[..., index[i, j, k], ...]`` along ``dim``:
     ``index`` there and broadcasting aranges on the other dims (as gather/scatter)."""
-    xp, arr = index.xp, index.data
+    xp, arr = index.xp, index.array
     nd = arr.ndim
     for d in range(nd):
         if d != dim and arr.shape[d] > x_shape[d]:
@@ -402,7 +402,7 @@ def _scatter_src(op, x, index, src):
             f"{op}(): expected index shape {tuple(index.shape)} to be no larger than src shape "
             f"{tuple(src.shape)}"
         )
-    if src.data.dtype != x.data.dtype:
+    if src.array.dtype != x.array.dtype:
         raise RuntimeError(
             f"{op}(): expected self.dtype to be equal to src.dtype, got {x.dtype} (shape "
             f"{tuple(x.shape)}) and {src.dtype} (shape {tuple(src.shape)})"
@@ -435,8 +435,8 @@ def scatter(x, dim, index, src, reduce=None):
     if reduce == "multiply":
         if _State.enabled and (x.requires_grad or v.requires_grad):
             raise RuntimeError("the derivative of scatter with reduce='multiply' is not implemented")
-        y = x.data.copy()
-        x.xp.multiply.at(y, idx.key, v.data)
+        y = x.array.copy()
+        x.xp.multiply.at(y, idx.key, v.array)
         return Tensor._wrap(y)
     raise RuntimeError(f"scatter(): expected reduce to be None, 'add' or 'multiply', got {reduce!r}")
 
@@ -460,7 +460,7 @@ def index_select(x, dim, index):
         _wrap_dim(dim, 0)
         return index_select(x.reshape(1), 0, index).reshape(index.shape)
     dim = _wrap_dim(dim, x.ndim)
-    arr = index.data.reshape(-1)
+    arr = index.array.reshape(-1)
     try:
         arr = _wrap_negative(arr, x.shape[dim], dim, allow_negative=False)
     except IndexError as e:
@@ -496,7 +496,7 @@ def take_along_dim(x, indices, dim=None):
     bx, bi = list(b), list(b)
     bx[dim], bi[dim] = x.shape[dim], indices.shape[dim]
     if tuple(bi) != tuple(indices.shape):
-        indices = Tensor._wrap(indices.xp.broadcast_to(indices.data, tuple(bi)))
+        indices = Tensor._wrap(indices.xp.broadcast_to(indices.array, tuple(bi)))
     if tuple(bx) != tuple(x.shape):
         x = x.expand(tuple(bx))
     return GetItem.apply(x, idx=_along_dim_key("take_along_dim", x.shape, indices, dim))
@@ -505,7 +505,7 @@ def take_along_dim(x, indices, dim=None):
 def _bool_mask(op, mask, x):
     if not isinstance(mask, Tensor):
         mask = Tensor(mask, device=x.device)
-    if mask.data.dtype != bool:
+    if mask.array.dtype != bool:
         raise RuntimeError(
             f"{op} only supports boolean masks, but got mask with dtype {mask.dtype} (mask shape "
             f"{tuple(mask.shape)}, input shape {tuple(x.shape)})"
@@ -536,7 +536,7 @@ def masked_fill(x, mask, value):
                 f"masked_fill only supports a 0-dimensional value tensor, but got a value tensor "
                 f"of shape {tuple(value.shape)}"
             )
-        v = cast(value, x.data.dtype)
+        v = cast(value, x.array.dtype)
     else:
         v = const(value, x)
     return Where.apply(mask, v, x)
@@ -547,7 +547,7 @@ def masked_select(x, mask):
     mask, shape = _bool_mask("masked_select", mask, x)
     if tuple(x.shape) != shape:
         x = x.expand(shape)
-    m = mask.data if tuple(mask.shape) == shape else x.xp.broadcast_to(mask.data, shape)
+    m = mask.array if tuple(mask.shape) == shape else x.xp.broadcast_to(mask.array, shape)
     if x.ndim == 0:
         return GetItem.apply(x.reshape(1), idx=_Index((m.reshape(1),), unique=True))
     return GetItem.apply(x, idx=_Index((m,), unique=True))
@@ -558,9 +558,9 @@ def nonzero(x, *, as_tuple=False):
     int64 tensor per dim. Not differentiable."""
     xp = x.xp
     if as_tuple:
-        arr = x.data.reshape(1) if x.ndim == 0 else x.data
+        arr = x.array.reshape(1) if x.ndim == 0 else x.array
         return tuple(Tensor._wrap(i.astype(np.int64, copy=False)) for i in xp.nonzero(arr))
-    return Tensor._wrap(xp.argwhere(x.data).astype(np.int64, copy=False))
+    return Tensor._wrap(xp.argwhere(x.array).astype(np.int64, copy=False))
 
 
 __all__ = [

@@ -51,7 +51,7 @@ def _bump(self):
 def apply_(self, op, fn, *others):
     """Generic in-place: ``self <- fn(self)``, recorded when needed."""
     if _check(self, op, *others):
-        stand_in = Tensor._wrap(self.data.copy(), ctx=self._ctx)
+        stand_in = Tensor._wrap(self.array.copy(), ctx=self._ctx)
         stand_in.requires_grad = self.requires_grad
         r = fn(stand_in)
         _write(self, r, op)
@@ -69,18 +69,18 @@ def apply_(self, op, fn, *others):
 
 
 def _write(self, r, op):
-    rd = r.data
-    if rd.shape != self.data.shape:
+    rd = r.array
+    if rd.shape != self.array.shape:
         raise RuntimeError(
-            f"{op}: output with shape {list(self.data.shape)} doesn't match the broadcast shape "
+            f"{op}: output with shape {list(self.array.shape)} doesn't match the broadcast shape "
             f"{list(rd.shape)}"
         )
-    if rd.dtype != self.data.dtype and not _can_cast(rd.dtype, self.data.dtype):
+    if rd.dtype != self.array.dtype and not _can_cast(rd.dtype, self.array.dtype):
         raise RuntimeError(
-            f"{op}: result type {rd.dtype} can't be cast to the desired output type {self.data.dtype}"
+            f"{op}: result type {rd.dtype} can't be cast to the desired output type {self.array.dtype}"
         )
-    if rd is not self.data:
-        self.data[...] = rd
+    if rd is not self.array:
+        self.array[...] = rd
 
 
 def _can_cast(src, dst):
@@ -89,23 +89,23 @@ def _can_cast(src, dst):
 
 
 def _operand(self, other):
-    return other.data if isinstance(other, Tensor) else other
+    return other.array if isinstance(other, Tensor) else other
 
 
 def _ufunc_(self, op, ufunc, other, fallback):
     if _check(self, op, other):
         return apply_(self, op, fallback, other)
     o = _operand(self, other)
-    if isinstance(other, Tensor) and type(o) is not type(self.data):
+    if isinstance(other, Tensor) and type(o) is not type(self.array):
         raise RuntimeError(
             f"{op}: expected all tensors to be on the same device, but found {self.device} and "
             f"{other.device}"
         )
     try:
-        ufunc(self.data, o, out=self.data, casting="same_kind")
+        ufunc(self.array, o, out=self.array, casting="same_kind")
     except ValueError as e:
         raise RuntimeError(
-            f"{op}: output with shape {list(self.data.shape)} doesn't match the broadcast shape "
+            f"{op}: output with shape {list(self.array.shape)} doesn't match the broadcast shape "
             f"of the operands ({e})"
         ) from None
     except TypeError as e:  # numpy's UFuncTypeError
@@ -128,8 +128,8 @@ def add_(self, other, alpha=1):
 def sub_(self, other, alpha=1):
     from .elementwise import _BOOL_SUB_MSG, sub
 
-    if self.data.dtype.kind == "b" and (type(other) is bool or (
-            isinstance(other, Tensor) and other.data.dtype.kind == "b")):
+    if self.array.dtype.kind == "b" and (type(other) is bool or (
+            isinstance(other, Tensor) and other.array.dtype.kind == "b")):
         raise RuntimeError(_BOOL_SUB_MSG)
     if alpha != 1:
         return add_(self, other, -alpha)
@@ -146,7 +146,7 @@ def mul_(self, other):
 def div_(self, other):
     from .elementwise import div
 
-    if self.data.dtype.kind != "f":
+    if self.array.dtype.kind != "f":
         raise RuntimeError(
             f"div_: result type Float can't be cast to the desired output type {self.dtype}"
         )
@@ -183,13 +183,13 @@ def fill_(self, value):
             )
         if _check(self, "fill_", value):
             return apply_(self, "fill_", lambda s: s * 0 + value.reshape(()), value)
-        if type(value.data) is type(self.data):  # same device: no read-back (a GPU sync)
-            self.data[...] = value.data.reshape(())
+        if type(value.array) is type(self.array):  # same device: no read-back (a GPU sync)
+            self.array[...] = value.array.reshape(())
             return _bump(self)
         value = value.item()
     if _check(self, "fill_"):
         return apply_(self, "fill_", lambda s: s * 0 + value)
-    self.data.fill(value)
+    self.array.fill(value)
     return _bump(self)
 
 
@@ -206,11 +206,11 @@ def copy_(self, src):
         return apply_(self, "copy_", fn, src)
     from .. import backend
 
-    data = src.data
-    if type(data) is not type(self.data):
+    data = src.array
+    if type(data) is not type(self.array):
         data = backend.to_device(data, self.device)
     try:
-        self.data[...] = data
+        self.array[...] = data
     except ValueError:
         raise RuntimeError(
             f"copy_: the source of shape {list(src.shape)} can't be broadcast to the destination "
@@ -224,6 +224,6 @@ def random_(self, kind, a, b, generator):
 
     if _check(self, f"{kind}_"):
         raise RuntimeError(_LEAF_MSG.format(op=f"{kind}_"))
-    vals = _random.sample(kind, self.shape, self.data.dtype, self.device, a, b, generator)
-    self.data[...] = vals
+    vals = _random.sample(kind, self.shape, self.array.dtype, self.device, a, b, generator)
+    self.array[...] = vals
     return _bump(self)

@@ -33,9 +33,9 @@ class MatMul(Function):
             return gx0, gx1
         # first order: straight to BLAS (transposes are views; the engine sums broadcast
         # batch dimensions down to each input's shape)
-        g = gy.data
-        gx0 = _wrap(g @ x1.data.swapaxes(-1, -2)) if n0 else None
-        gx1 = _wrap(x0.data.swapaxes(-1, -2) @ g) if n1 else None
+        g = gy.array
+        gx0 = _wrap(g @ x1.array.swapaxes(-1, -2)) if n0 else None
+        gx1 = _wrap(x0.array.swapaxes(-1, -2) @ g) if n1 else None
         return gx0, gx1
 
 
@@ -43,7 +43,7 @@ def matmul(a, b):
     """Matrix product with NumPy/PyTorch semantics: 1-D operands are promoted to a
     matrix and the added dimension removed; leading (batch) dimensions broadcast."""
     if isinstance(a, Tensor) and isinstance(b, Tensor):
-        ad, bd = a.data, b.data
+        ad, bd = a.array, b.array
         # the common case (two matrices of one dtype that fit) skips the general checks
         if ad.ndim == 2 and bd.ndim == 2 and ad.dtype is bd.dtype and ad.shape[1] == bd.shape[0]:
             return MatMul.apply(a, b)
@@ -101,7 +101,7 @@ class Linear(Function):
             if len(need) == 2:
                 return gx, gw
             return gx, gw, gy2.sum(0) if need[2] else None
-        g, xd, wd = gy.data, x.data, w.data
+        g, xd, wd = gy.array, x.array, w.array
         g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
         x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
         gx = _wrap(g @ wd) if need[0] else None
@@ -118,12 +118,12 @@ def linear(x, w, b=None):
             f"linear: input of shape {tuple(x.shape)} doesn't match weight of shape "
             f"{tuple(w.shape)} (expected input.shape[-1] == weight.shape[1])"
         )
-    if b is not None and (b.ndim != 1 or b.shape[0] != w.shape[0] or b.data.dtype != w.data.dtype):
+    if b is not None and (b.ndim != 1 or b.shape[0] != w.shape[0] or b.array.dtype != w.array.dtype):
         return linear(x, w) + b  # an unusual bias: ordinary broadcasting and promotion
-    if x.data.dtype != w.data.dtype:
+    if x.array.dtype != w.array.dtype:
         x, w = promote(x, w)
         if b is not None:
-            b = cast(b, w.data.dtype)
+            b = cast(b, w.array.dtype)
     return Linear.apply(x, w) if b is None else Linear.apply(x, w, b)
 
 
@@ -259,7 +259,7 @@ def einsum(equation, *operands):
     ref = operands[0]
     for t in operands[1:]:
         ref = promote(ref, t)[0]  # ends with the common dtype of all operands
-    operands = tuple(cast(t, ref.data.dtype) for t in operands)
+    operands = tuple(cast(t, ref.array.dtype) for t in operands)
     eq = equation.replace(" ", "")
     lhs, arrow, out = eq.partition("->")
     if "->" in out:

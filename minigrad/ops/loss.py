@@ -65,23 +65,23 @@ class CrossEntropy(Function):
         x, y, w, p = self.saved_tensors
         xp, eps = x.xp, self.eps
         c = x.shape[1]
-        yd = y.data
+        yd = y.array
         valid = yd != self.ignore_index
         ys = xp.where(valid, yd, 0)[:, None]
-        dt = x.data.dtype
-        wy = None if w is None else w.data[ys[:, 0]]
+        dt = x.array.dtype
+        wy = None if w is None else w.array[ys[:, 0]]
         if _State.enabled:  # create_graph: softmax must be a differentiable function of x
             return self._backward_graph(gy, x, w, valid, ys, wy, c, dt)
         # a * p - B, scaled by gy, on arrays: gx = (gy a) p - (gy m e/C) w, then subtract
         # gy m (1-e) w[y] at the targets
-        g = gy.data * valid
+        g = gy.array * valid
         hit = g if wy is None else g * wy  # gy m w[y]
         scale = (1 - eps) * hit
         if eps:
-            scale = scale + (eps / c) * (g * (c if w is None else w.data.sum()))
-        gx = p.data * scale[:, None].astype(dt, copy=False)
+            scale = scale + (eps / c) * (g * (c if w is None else w.array.sum()))
+        gx = p.array * scale[:, None].astype(dt, copy=False)
         if eps:
-            wb = 1 if w is None else w.data.reshape((1, -1) + (1,) * (x.ndim - 2))
+            wb = 1 if w is None else w.array.reshape((1, -1) + (1,) * (x.ndim - 2))
             gx -= ((eps / c) * g)[:, None].astype(dt, copy=False) * wb
         at = xp.take_along_axis(gx, ys, axis=1)
         at -= ((1 - eps) * hit)[:, None].astype(dt, copy=False)
@@ -92,11 +92,11 @@ class CrossEntropy(Function):
     def _backward_graph(self, gy, x, w, valid, ys, wy, c, dt):
         xp, eps = x.xp, self.eps
         wy = xp.ones(ys.shape[:1] + ys.shape[2:], dt) if wy is None else wy
-        wsum = c if w is None else w.data.sum()
+        wsum = c if w is None else w.array.sum()
         a = xp.where(valid, (1 - eps) * wy + (eps / c) * wsum, 0).astype(dt, copy=False)
         b = one_hot(ys[:, 0], c, ((1 - eps) * wy).astype(dt, copy=False))
         if eps:
-            wb = 1 if w is None else w.data.reshape((1, -1) + (1,) * (x.ndim - 2))
+            wb = 1 if w is None else w.array.reshape((1, -1) + (1,) * (x.ndim - 2))
             b += (eps / c) * wb
         b *= valid[:, None]
         p = x.softmax(1)
@@ -160,7 +160,7 @@ def check_class_targets(input, target, weight, ignore_index, fn_name):
     Returns ``(x, y)``: the input as a float Tensor with a batch dim (an unbatched input
     gets one), and the targets as an int64 array of shape (N, d1, ...).
     """
-    if target.data.dtype.kind not in "iu":
+    if target.array.dtype.kind not in "iu":
         raise RuntimeError(
             f"{fn_name}: expected target of dtype int64 (Long) holding class indices, but got "
             f"{target.dtype} (for class probabilities the target must have the input's shape "
@@ -179,7 +179,7 @@ def check_class_targets(input, target, weight, ignore_index, fn_name):
     if x.ndim == 1:
         x = x.unsqueeze(0)
     c = x.shape[1]
-    y = target.data.astype("int64", copy=False).reshape((x.shape[0],) + tuple(x.shape[2:]))
+    y = target.array.astype("int64", copy=False).reshape((x.shape[0],) + tuple(x.shape[2:]))
     # On the GPU this check would synchronise every step, so there (as with PyTorch's
     # asynchronous device asserts) targets are not validated eagerly.
     bad = (y != ignore_index) & ((y < 0) | (y >= c)) if type(y) is np.ndarray else None
@@ -195,11 +195,11 @@ def check_class_targets(input, target, weight, ignore_index, fn_name):
 
 def target_weights(y, weight, ignore_index, like):
     """Per-target weight array: weight[y] (1 without weights), 0 where y == ignore_index."""
-    xp, dt = like.xp, like.data.dtype
+    xp, dt = like.xp, like.array.dtype
     valid = y != ignore_index
     if weight is None:
         return valid.astype(dt)
-    wy = weight.data.astype(dt, copy=False)[xp.where(valid, y, 0)]
+    wy = weight.array.astype(dt, copy=False)[xp.where(valid, y, 0)]
     return xp.where(valid, wy, 0).astype(dt, copy=False)
 
 
@@ -213,7 +213,7 @@ def weighted_mean(loss, wy):
         return loss.sum() / Tensor._wrap(xp.asarray(total))
     # on the GPU, without reading ``total`` back (a sync): divide by 1 and add nan instead
     empty = total == 0
-    dt = loss.data.dtype
+    dt = loss.array.dtype
     denom = Tensor._wrap(xp.where(empty, 1, total).astype(dt, copy=False))
     return loss.sum() / denom + Tensor._wrap(xp.where(empty, xp.nan, 0).astype(dt, copy=False))
 
@@ -238,7 +238,7 @@ def cross_entropy_loss(input, target, weight=None, ignore_index=-100, reduction=
     unbatched = input.ndim == 1
     args = (x, Tensor._wrap(y))
     if weight is not None:
-        args += (Tensor._wrap(weight.data.astype(x.data.dtype, copy=False)),)
+        args += (Tensor._wrap(weight.array.astype(x.array.dtype, copy=False)),)
     loss = CrossEntropy.apply(*args, ignore_index=ignore_index,
                               label_smoothing=float(label_smoothing))
     if reduction == "none":
@@ -264,8 +264,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
         raise ValueError(f"Target size ({_shape(target.shape)}) must be the same as input size "
                          f"({_shape(input.shape)})")
     x = float_of(input)
-    dt = x.data.dtype
-    t = target if target.data.dtype == dt else target.to(Tensor._dtype_of(dt))
+    dt = x.array.dtype
+    t = target if target.array.dtype == dt else target.to(Tensor._dtype_of(dt))
     args = [x, t]
     for name, v in (("weight", weight), ("pos_weight", pos_weight)):
         if v is None:
@@ -276,7 +276,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
             raise RuntimeError(f"binary_cross_entropy_with_logits: {name} of shape "
                                f"{_shape(v.shape)} does not broadcast to input of shape "
                                f"{_shape(x.shape)}") from None
-        args.append(Tensor._wrap(v.data.astype(dt, copy=False)))
+        args.append(Tensor._wrap(v.array.astype(dt, copy=False)))
     loss = BCEWithLogits.apply(*args, has_weight=weight is not None,
                                has_pos_weight=pos_weight is not None)
     if reduction == "none":

@@ -102,7 +102,7 @@ def broadcast_to(x, shape):
         )
     if -1 in shape:
         shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape))
-    if shape == x.data.shape:
+    if shape == x.array.shape:
         return x
     for i, s in enumerate(x.shape):
         if s != 1 and s != shape[i + lead]:
@@ -144,10 +144,10 @@ def _infer_shape(shape, numel):
 def reshape(x, *shape):
     """``x.reshape(*shape)``: sizes as ints or one sequence; one size may be -1."""
     shape = _shape_arg(shape)
-    if shape == x.data.shape:
+    if shape == x.array.shape:
         return x
-    shape = _infer_shape(shape, x.data.size)
-    if shape == x.data.shape:
+    shape = _infer_shape(shape, x.array.size)
+    if shape == x.array.shape:
         return x
     return Reshape.apply(x, shape=shape)
 
@@ -165,7 +165,7 @@ def permute(x, *dims):
             f"length of the desired ordering of dimensions i.e. input.dim() = {x.ndim} is not "
             f"equal to len(dims) = {len(dims)}"
         )
-    n = x.data.ndim
+    n = x.array.ndim
     perm = []
     for d in dims:
         perm.append(d if 0 <= d < n else _wrap_dim(d, n))
@@ -209,7 +209,7 @@ def squeeze(x, dim=None):
 def contiguous(x):
     from .. import ops
 
-    return x if x.data.flags.c_contiguous else ops.clone(x)
+    return x if x.array.flags.c_contiguous else ops.clone(x)
 
 
 class Clone(Function):
@@ -343,9 +343,9 @@ def cat(tensors, dim=0):
                 f"{[tuple(u.shape) for u in tensors]} (tensor {i} has shape {tuple(t.shape)}, "
                 f"expected {tuple(ref.shape)} outside dim {d})"
             )
-    dt = tensors[0].data.dtype
+    dt = tensors[0].array.dtype
     for t in tensors[1:]:
-        dt = _dt._promote_np(dt, t.data.dtype)
+        dt = _dt._promote_np(dt, t.array.dtype)
     from ._util import cast
 
     return Cat.apply(*[cast(t, dt) for t in tensors], axis=d)
@@ -543,7 +543,7 @@ def _tri(x, diagonal, upper):
     n, m = x.shape[-2:]
     keep = xp.tri(n, m, k=diagonal - 1 if upper else diagonal, dtype=bool)
     keep = ~keep if upper else keep
-    return compare.where(Tensor._wrap(keep), x, Tensor._wrap(xp.zeros((), x.data.dtype)))
+    return compare.where(Tensor._wrap(keep), x, Tensor._wrap(xp.zeros((), x.array.dtype)))
 
 
 def tril(x, diagonal=0):

@@ -51,7 +51,7 @@ def standardize(x: Tensor, dim, eps: float = 1e-5, *, stats: dict | None = None)
         stats: optional dict that receives the batch ``mean`` and biased ``var`` arrays
             (keepdim shape), for running-statistics updates.
     """
-    if x.data.dtype.kind != "f":
+    if x.array.dtype.kind != "f":
         raise RuntimeError(f"standardize: expected a floating point input, got {x.dtype}")
     axes = norm_dims(dim, x.ndim)
     if not axes:

@@ -213,7 +213,7 @@ def _check_input(name, x, nd):
         raise RuntimeError(
             f"{name}: expected a non-empty {nd + 1}D (unbatched) or {nd + 2}D (batched) input, "
             f"but got input of size: {list(x.shape)}")
-    if x.data.dtype.kind != "f":
+    if x.array.dtype.kind != "f":
         raise RuntimeError(f"{name}: expected a floating point input, got {x.dtype} "
                            "(convert first, e.g. x.float())")
 
@@ -275,7 +275,7 @@ def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode
     y = back(MaxPool2d.apply(x, geom=geom))
     if not return_indices:
         return y
-    return y, back(Tensor._wrap(_flat_indices(x.xp, x.data, geom)))
+    return y, back(Tensor._wrap(_flat_indices(x.xp, x.array, geom)))
 
 
 def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
@@ -299,7 +299,7 @@ def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_in
         if np.all(inv == inv.flat[0]):
             inv = float(inv.flat[0])
         else:  # per-position divisors: on the GPU, copied there once per geometry
-            dt, host = input.data.dtype, inv
+            dt, host = input.array.dtype, inv
             inv = host_const(input, ("avg_pool_inv", geom, count_include_pad, dt),
                              lambda: host.astype(dt))
     x, back = _as_4d(input, nd)
@@ -363,7 +363,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 # ---- separable linear resampling ----------------------------------------------------------
 def _const(x, key, make):
-    dt = x.data.dtype
+    dt = x.array.dtype
     return Tensor._wrap(host_const(x, key + (dt,), lambda: make().astype(dt)))
 
 
@@ -403,7 +403,7 @@ def _adaptive(name, nd, input, output_size):
         raise RuntimeError(
             f"{name}: expected a {nd + 1}D or {nd + 2}D input with non-zero spatial sizes, but "
             f"got input of size: {list(input.shape)}")
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise RuntimeError(f"{name}: expected a floating point input, got {input.dtype}")
     sizes = (output_size,) * nd if output_size is None or isinstance(output_size, int) \
         else tuple(output_size)
@@ -505,7 +505,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if mode == "nearest" and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise RuntimeError(f"interpolate: expected a floating point input, got {input.dtype}")
     if (size is None) == (scale_factor is None):
         raise ValueError("only one of size or scale_factor should be defined")

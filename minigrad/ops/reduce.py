@@ -51,7 +51,7 @@ def _acc(x, xp):
 def _expand_back(gy, shape, axes, keepdim):
     """Broadcast a reduced gradient back to ``shape`` (re-inserting reduced axes)."""
     first_order = not _State.enabled  # then arrays directly: a read-only broadcast view
-    g = gy.data if first_order else gy
+    g = gy.array if first_order else gy
     # (a full reduction's 0-d gradient broadcasts to any shape as it is)
     if not keepdim and axes is not None and g.ndim:
         kshape = list(shape)
@@ -76,7 +76,7 @@ def _reject_empty(x, axes, name):
 
 
 def _need_float(x, name):
-    if x.data.dtype.kind != "f":
+    if x.array.dtype.kind != "f":
         raise RuntimeError(
             f"{name}(): could not infer output dtype. Input dtype must be a floating point "
             f"dtype. Got: {x.dtype} (convert first, e.g. x.float())"
@@ -104,7 +104,7 @@ def sum(x, dim=None, keepdim=False, *, dtype=None):
     PyTorch; float16 accumulates in float32."""
     if dtype is not None:
         x = x.to(dtype=dtype)
-    elif x.data.dtype.kind in "bui":
+    elif x.array.dtype.kind in "bui":
         x = cast(x, "int64")
     return Sum.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim)
 
@@ -116,7 +116,7 @@ def mean(x, dim=None, keepdim=False, *, dtype=None):
     _need_float(x, "mean")
     axes = _axes(dim, x.ndim)
     n = _count(x.shape, axes)
-    half = x.data.dtype == _F16
+    half = x.array.dtype == _F16
     if half:
         x = cast(x, np.float32)
     s = Sum.apply(x, axes=axes, keepdim=keepdim)
@@ -139,7 +139,7 @@ class Prod(Function):
         x, y = self.saved_tensors
         axes, keepdim = self.axes, self.keepdim
         gy = _expand_back(gy, x.shape, axes, keepdim)
-        if not builtins.bool((x.data == 0).any()):
+        if not builtins.bool((x.array == 0).any()):
             return gy * _expand_back(y, x.shape, axes, keepdim) / x
         return gy * _prod_others(x, axes)
 
@@ -168,7 +168,7 @@ def prod(x, dim=None, keepdim=False, *, dtype=None):
     differentiable. Bool/int inputs give int64."""
     if dtype is not None:
         x = x.to(dtype=dtype)
-    elif x.data.dtype.kind in "bui":
+    elif x.array.dtype.kind in "bui":
         x = cast(x, "int64")
     return Prod.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim)
 
@@ -194,8 +194,8 @@ class Amax(Function):
     def backward(self, gy):
         x, y = self.saved_tensors
         xp, axes = x.xp, self.axes
-        xd = x.data
-        yk = y.data if self.keepdim else _keep(y.data, axes, xp)
+        xd = x.array
+        yk = y.array if self.keepdim else _keep(y.array, axes, xp)
         hit = (xd == yk) | (xp.isnan(xd) & xp.isnan(yk))  # a nan maximum takes the gradient
         w = hit / hit.sum(axis=axes, keepdims=True)
         return _expand_back(gy, x.shape, axes, self.keepdim) * Tensor._wrap(w.astype(xd.dtype))
@@ -215,7 +215,7 @@ class TakeAlong(Function):
         shape[axis] = self.in_shape[axis]
         onehot = xp.arange(self.in_shape[axis]).reshape(shape) == self.idx
         gy = _expand_back(gy, self.in_shape, (axis,), self.keepdim)
-        return compare.where(Tensor._wrap(onehot), gy, Tensor._wrap(xp.zeros((), gy.data.dtype)))
+        return compare.where(Tensor._wrap(onehot), gy, Tensor._wrap(xp.zeros((), gy.array.dtype)))
 
 
 def _extreme(x, dim, keepdim, is_min):
@@ -234,7 +234,7 @@ def _extreme_dim(x, dim, keepdim, is_min):
 
         return result(clone(x), Tensor._wrap(xp.zeros((), dtype=np.int64)))
     _reject_empty(x, (d,), name)
-    idx = (xp.argmin if is_min else xp.argmax)(x.data, axis=d, keepdims=True).astype(np.int64)
+    idx = (xp.argmin if is_min else xp.argmax)(x.array, axis=d, keepdims=True).astype(np.int64)
     values = TakeAlong.apply(x, idx=idx, axis=d, keepdim=keepdim)
     return result(values, Tensor._wrap(idx if keepdim else idx.squeeze(d)))
 
@@ -277,10 +277,10 @@ def amin(x, dim=(), keepdim=False):
 def _arg(x, dim, keepdim, is_min):
     xp, fn = x.xp, (x.xp.argmin if is_min else x.xp.argmax)
     name = "argmin" if is_min else "argmax"
-    if x.data.size == 0:
+    if x.array.size == 0:
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0")
     if dim is None:
-        r = fn(x.data.reshape(-1))
+        r = fn(x.array.reshape(-1))
         r = xp.asarray(r).reshape((1,) * x.ndim if keepdim else ())
     else:
         d = _wrap_dim(dim, x.ndim)
@@ -288,7 +288,7 @@ def _arg(x, dim, keepdim, is_min):
             r = xp.zeros((), dtype=np.int64)
         else:
             _reject_empty(x, (d,), name)
-            r = fn(x.data, axis=d, keepdims=keepdim)
+            r = fn(x.array, axis=d, keepdims=keepdim)
     return Tensor._wrap(xp.asarray(r).astype(np.int64, copy=False))
 
 
@@ -321,7 +321,7 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     _need_float(x, "var")
     axes = _axes(dim, x.ndim)
     n = _count(x.shape, axes)
-    half = x.data.dtype == _F16
+    half = x.array.dtype == _F16
     if half:
         x = cast(x, np.float32)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -350,10 +350,10 @@ def logsumexp(x, dim=None, keepdim=False):
     axes = _axes(dim, x.ndim)
     xp = x.xp
     if _count(x.shape, axes) == 0 or x.ndim == 0:
-        m = xp.zeros((1,) * x.ndim, dtype=x.data.dtype)
+        m = xp.zeros((1,) * x.ndim, dtype=x.array.dtype)
     else:
-        m = x.data.max(axis=axes, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, 0).astype(x.data.dtype, copy=False)
+        m = x.array.max(axis=axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0).astype(x.array.dtype, copy=False)
     m = Tensor._wrap(m)
     with np.errstate(divide="ignore"):  # log(0) = -inf for an all -inf slice
         y = unary.log(Sum.apply(unary.exp(x - m), axes=axes, keepdim=True)) + m
@@ -382,27 +382,27 @@ class Norm(Function):
     def backward(self, gy):
         x, y = self.saved_tensors
         p, axes, keepdim = self.p, self.axes, self.keepdim
-        xp, dt = x.xp, x.data.dtype
+        xp, dt = x.xp, x.array.dtype
         gy = _expand_back(gy, x.shape, axes, keepdim)
-        sign = Tensor._wrap(xp.sign(x.data))
+        sign = Tensor._wrap(xp.sign(x.array))
         if p == 1:
             return gy * sign
         zero = Tensor._wrap(xp.zeros((), dt))
         one = Tensor._wrap(xp.ones((), dt))
         ye = _expand_back(y, x.shape, axes, keepdim)
-        yk = y.data if keepdim else _keep(y.data, axes, xp)
+        yk = y.array if keepdim else _keep(y.array, axes, xp)
         yzero = Tensor._wrap(xp.broadcast_to(yk == 0, x.shape))
         ysafe = compare.where(yzero, one, ye)
         if p == 2:
             return compare.where(yzero, zero, gy * x / ysafe)
-        dead = Tensor._wrap(yzero.data | (x.data == 0))
+        dead = Tensor._wrap(yzero.array | (x.array == 0))
         ax = compare.where(dead, one, x * sign)  # |x|, kept away from 0 where masked
         return compare.where(dead, zero, gy * sign * (ax / ysafe) ** (p - 1))
 
 
 def _abs(x):
     """|x| with gradient sign(x) (0 at 0), from Mul by a constant."""
-    return x * Tensor._wrap(x.xp.sign(x.data))
+    return x * Tensor._wrap(x.xp.sign(x.array))
 
 
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
@@ -411,7 +411,7 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
     gradient). The gradient at x = 0 is 0 (as in PyTorch)."""
     if dtype is not None:
         x = x.to(dtype=dtype)
-    if x.data.dtype.kind != "f":
+    if x.array.dtype.kind != "f":
         raise RuntimeError(f"norm(): Expected a floating point tensor as input. Got {x.dtype}")
     if p is None or p == "fro":
         p = 2
@@ -424,7 +424,7 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
     if p == -math.inf:
         return amin(_abs(x), axes, keepdim)
     if p == 0:
-        nz = Tensor._wrap((x.data != 0).astype(x.data.dtype))
+        nz = Tensor._wrap((x.array != 0).astype(x.array.dtype))
         return Sum.apply(nz, axes=axes, keepdim=keepdim)
     return Norm.apply(x, p=p, axes=axes, keepdim=keepdim)
 
@@ -460,7 +460,7 @@ class Cumprod(Function):
     def backward(self, gy):
         x, y = self.saved_tensors
         axis = self.axis
-        if not builtins.bool((x.data == 0).any()):
+        if not builtins.bool((x.array == 0).any()):
             return _rev_cumsum(gy * y, axis) / x
         xp = x.xp
         xt, gt = movedim(x, axis, -1), movedim(gy, axis, -1)
@@ -469,7 +469,7 @@ class Cumprod(Function):
         # row i: x with x_i replaced by 1; its cumprod at k is prod_{j<=k, j!=i} x_j
         c = Cumprod.apply(compare.where(eye, 1.0, unsqueeze(xt, -2)), axis=xt.ndim)
         upper = Tensor._wrap(xp.triu(xp.ones((n, n), dtype=bool)))  # k >= i
-        zero = Tensor._wrap(xp.zeros((), gy.data.dtype))
+        zero = Tensor._wrap(xp.zeros((), gy.array.dtype))
         g = Sum.apply(compare.where(upper, c * unsqueeze(gt, -2), zero), axes=(xt.ndim,),
                       keepdim=False)
         return movedim(g, -1, axis)
@@ -478,7 +478,7 @@ class Cumprod(Function):
 def _scan(op, x, dim, dtype):
     if dtype is not None:
         x = x.to(dtype=dtype)
-    elif x.data.dtype.kind in "bui":
+    elif x.array.dtype.kind in "bui":
         x = cast(x, "int64")
     d = _wrap_dim(dim, x.ndim)
     if x.ndim == 0:
@@ -504,13 +504,13 @@ def cumprod(x, dim, *, dtype=None):
 
 def all(x, dim=None, keepdim=False):
     """True where every element over ``dim`` is nonzero (a bool tensor, no gradient)."""
-    r = x.data.astype(bool, copy=False).all(axis=_axes(dim, x.ndim), keepdims=keepdim)
+    r = x.array.astype(bool, copy=False).all(axis=_axes(dim, x.ndim), keepdims=keepdim)
     return Tensor._wrap(x.xp.asarray(r))
 
 
 def any(x, dim=None, keepdim=False):
     """True where some element over ``dim`` is nonzero (a bool tensor, no gradient)."""
-    r = x.data.astype(bool, copy=False).any(axis=_axes(dim, x.ndim), keepdims=keepdim)
+    r = x.array.astype(bool, copy=False).any(axis=_axes(dim, x.ndim), keepdims=keepdim)
     return Tensor._wrap(x.xp.asarray(r))
 
 

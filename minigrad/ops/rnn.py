@@ -51,17 +51,17 @@ class RNNScan(Function):
 
     def backward(self, gy):
         w, h0, hs = self.saved_tensors
-        xp, wd = w.xp, w.data
-        hs = _flip(hs.data) if self.reverse else hs.data
-        gy = _flip(gy.data) if self.reverse else gy.data
+        xp, wd = w.xp, w.array
+        hs = _flip(hs.array) if self.reverse else hs.array
+        gy = _flip(gy.array) if self.reverse else gy.array
         d = xp.empty_like(hs)
-        gh = xp.zeros_like(h0.data)
+        gh = xp.zeros_like(h0.array)
         for t in range(hs.shape[0] - 1, -1, -1):
             g = gy[t] + gh
             d[t] = g * (hs[t] > 0) if self.relu else g * (1 - hs[t] * hs[t])
             gh = d[t] @ wd
         gx = Tensor._wrap(_flip(d) if self.reverse else d)
-        gw = Tensor._wrap(_weight_grad(xp, d, xp.concatenate([h0.data[None], hs[:-1]])))
+        gw = Tensor._wrap(_weight_grad(xp, d, xp.concatenate([h0.array[None], hs[:-1]])))
         return gx, gw, Tensor._wrap(gh)
 
 
@@ -120,8 +120,8 @@ class LSTMScan(Function):
 
     def backward(self, gy):
         w, h0, c0, _ = self.saved_tensors
-        xp, wd, acts, tc, hc = w.xp, w.data, self.acts, self.tc, self.hc
-        gy = _flip(gy.data) if self.reverse else gy.data
+        xp, wd, acts, tc, hc = w.xp, w.array, self.acts, self.tc, self.hc
+        gy = _flip(gy.array) if self.reverse else gy.array
         T, N, H = acts.shape[0], acts.shape[2], wd.shape[1]
         dtype = acts.dtype
         w4 = wd.reshape(4, H, H)
@@ -136,7 +136,7 @@ class LSTMScan(Function):
         for t in range(T - 1, -1, -1):
             a, dt = acts[t], d[t]
             i, f, g, o = a[0], a[1], a[2], a[3]
-            c_prev = hc[t - 1, 1] if t else c0.data
+            c_prev = hc[t - 1, 1] if t else c0.array
             xp.subtract(1, a, out=da)  # sigmoid' = s (1 - s) ...
             da *= a
             xp.multiply(g, g, out=da[2])  # ... and tanh' = 1 - g^2 on the g gate
@@ -157,7 +157,7 @@ class LSTMScan(Function):
             xp.matmul(dt, w4, out=gh4)  # gh = sum over gates of d_k @ W_k
             xp.add.reduce(gh4, axis=0, out=gh)
         d = d.transpose(0, 2, 1, 3).reshape(T, N, 4 * H)
-        hprev = xp.concatenate([h0.data[None], hc[:-1, 0]])
+        hprev = xp.concatenate([h0.array[None], hc[:-1, 0]])
         gx = Tensor._wrap(_flip(d) if self.reverse else d)
         return gx, Tensor._wrap(_weight_grad(xp, d, hprev)), Tensor._wrap(gh), Tensor._wrap(gc)
 
@@ -195,17 +195,17 @@ class GRUScan(Function):
 
     def backward(self, gy):
         w, h0, hs = self.saved_tensors
-        xp, wd, rzn, an = w.xp, w.data, self.rzn, self.an
-        hs = _flip(hs.data) if self.reverse else hs.data
-        gy = _flip(gy.data) if self.reverse else gy.data
+        xp, wd, rzn, an = w.xp, w.array, self.rzn, self.an
+        hs = _flip(hs.array) if self.reverse else hs.array
+        gy = _flip(gy.array) if self.reverse else gy.array
         T, H = rzn.shape[0], wd.shape[1]
         dx = xp.empty_like(rzn)
         da = xp.empty_like(rzn)
-        gh = xp.zeros_like(h0.data)
+        gh = xp.zeros_like(h0.array)
         for t in range(T - 1, -1, -1):
             s = rzn[t]
             r, z, n = s[:, :H], s[:, H:2 * H], s[:, 2 * H:]
-            h_prev = hs[t - 1] if t else h0.data
+            h_prev = hs[t - 1] if t else h0.array
             g = gy[t] + gh
             dn = g * (1 - z) * (1 - n * n)
             dx[t, :, :H] = dn * an[t] * r * (1 - r)
@@ -214,7 +214,7 @@ class GRUScan(Function):
             da[t, :, :2 * H] = dx[t, :, :2 * H]
             da[t, :, 2 * H:] = dn * r
             gh = g * z + da[t] @ wd
-        hprev = xp.concatenate([h0.data[None], hs[:-1]])
+        hprev = xp.concatenate([h0.array[None], hs[:-1]])
         gx = Tensor._wrap(_flip(dx) if self.reverse else dx)
         out = (gx, Tensor._wrap(_weight_grad(xp, da, hprev)), Tensor._wrap(gh))
         if self.has_bias:

@@ -265,18 +265,18 @@ class ReLU(Function):
 
     def backward(self, gy):
         (y,) = self.saved_tensors
-        mask = y.data > 0
+        mask = y.array > 0
         if _State.enabled:  # create_graph: differentiable in gy (the mask is a constant)
-            return gy * Tensor._wrap(mask.astype(gy.data.dtype))
+            return gy * Tensor._wrap(mask.astype(gy.array.dtype))
         # first order: one multiply by the bool mask, no float copy of the mask
-        return _arr(gy.xp, gy.data * mask)
+        return _arr(gy.xp, gy.array * mask)
 
     _reuses_gy = True
 
     def backward_into(self, gy):
         (y,) = self.saved_tensors
-        g = gy.data
-        g *= y.data > 0  # in place: no new gradient-sized array
+        g = gy.array
+        g *= y.array > 0  # in place: no new gradient-sized array
         return Tensor._wrap(g)
 
 
@@ -371,7 +371,7 @@ class Hardtanh(Function):
 
     def backward(self, gy):
         (x,) = self.saved_tensors
-        xd = x.data
+        xd = x.array
         return where(_arr(gy.xp, (xd > self.lo) & (xd < self.hi)), gy, 0.0)
 
 
@@ -387,7 +387,7 @@ class Abs(Function):
 
     def backward(self, gy):
         (x,) = self.saved_tensors
-        return gy * _arr(gy.xp, gy.xp.sign(x.data))
+        return gy * _arr(gy.xp, gy.xp.sign(x.array))
 
 
 class Floor(Function):
@@ -609,15 +609,15 @@ def abs(x):
 
 
 def _step(op, x, **kwargs):
-    if x.data.dtype.kind != "f":  # already integral: a copy, as in PyTorch
-        return Tensor._wrap(x.data.copy())
+    if x.array.dtype.kind != "f":  # already integral: a copy, as in PyTorch
+        return Tensor._wrap(x.array.copy())
     return op.apply(x, **kwargs)
 
 
 def sign(x):
     """-1, 0 or 1 by the sign of x (zero gradient). Unlike PyTorch, sign(nan) is nan."""
-    if x.data.dtype.kind == "b":
-        return Tensor._wrap(x.data.copy())
+    if x.array.dtype.kind == "b":
+        return Tensor._wrap(x.array.copy())
     return Sign.apply(x)
 
 
@@ -638,7 +638,7 @@ def trunc(x):
 
 def round(x, decimals: int = 0):
     """Round half to even, to ``decimals`` decimal places (zero gradient)."""
-    if decimals and x.data.dtype.kind != "f":
+    if decimals and x.array.dtype.kind != "f":
         raise TypeError(f"round with decimals={decimals} is only defined for floating point "
                         f"tensors, got {x.dtype}")
     return _step(Round, x, decimals=decimals) if decimals else _step(Round, x)

@@ -66,7 +66,7 @@ class Adagrad(Optimizer):
             state = self._init_state(p, group)
             t = step_counter(state)
             clr = lr / (1 + (t - 1) * lr_decay)
-            work.append(((p.data, p.grad.data, state["sum"].data), (clr, eps, wd, maximize)))
+            work.append(((p.array, p.grad.array, state["sum"].array), (clr, eps, wd, maximize)))
         self._run_blocked(_adagrad_block, work)
 
 

@@ -78,9 +78,9 @@ class Adam(Optimizer):
             coefs = (b1, b2, 0 if decoupled else wd, maximize,
                      1 - lr * wd if wd != 0 and decoupled else None,
                      eps * bc2_sqrt, -lr * bc2_sqrt / (1 - b1**t))
-            arrays = (p.data, p.grad.data, state["exp_avg"].data, state["exp_avg_sq"].data)
+            arrays = (p.array, p.grad.array, state["exp_avg"].array, state["exp_avg_sq"].array)
             if amsgrad:
-                arrays += (state["max_exp_avg_sq"].data,)
+                arrays += (state["max_exp_avg_sq"].array,)
             work.append((arrays, coefs))
         self._run_blocked(_adam_block, work)
 

@@ -2,7 +2,7 @@
 
 Optimizers see tensors, never modules: any leaf Tensor (an ``nn.Parameter`` or a
 plain tensor with ``requires_grad=True``) can be optimized. Updates are written
-straight into ``p.data`` with ufuncs that take ``out=``; each algorithm touches
+straight into ``p.array`` with ufuncs that take ``out=``; each algorithm touches
 every array as few times as it can, and borrows temporaries from a per-optimizer
 scratch pool instead of allocating them on every step.
 """
@@ -303,7 +303,7 @@ def _cast_state(p: Tensor, name: str, v):
         return v.clone()
     dtype = p.dtype if (p.is_floating_point() and v.is_floating_point()) else v.dtype
     out = v.to(device=p.device, dtype=dtype, copy=True)
-    if out.data.shape != p.data.shape and out.data.ndim:
+    if out.array.shape != p.array.shape and out.array.ndim:
         raise ValueError(f"state {name!r} has shape {list(out.shape)} but its parameter has "
                          f"shape {list(p.shape)}")
     return out
@@ -312,8 +312,8 @@ def _cast_state(p: Tensor, name: str, v):
 def step_counter(state: dict) -> float:
     """Increment ``state['step']`` (a 0-d float32 tensor, as in PyTorch) and return it."""
     st = state["step"]
-    st.data += 1
-    return float(st.data)
+    st.array += 1
+    return float(st.array)
 
 
 def axpy(xp, y, a: float, x, tmp) -> None:
@@ -334,7 +334,7 @@ def effective_grad(xp, p: Tensor, weight_decay: float, maximize: bool, tmp):
     (and ``s`` is 1); without it the raw gradient is returned and the sign is folded into
     the caller's coefficients, which saves a pass over memory.
     """
-    return direction(xp, p.data, p.grad.data, weight_decay, maximize, tmp)
+    return direction(xp, p.array, p.grad.array, weight_decay, maximize, tmp)
 
 
 def direction(xp, x, g, weight_decay: float, maximize: bool, tmp):

@@ -60,9 +60,9 @@ class RMSprop(Optimizer):
                 if centered:
                     state["grad_avg"] = zeros_like(p)
             step_counter(state)
-            arrays = (p.data, p.grad.data, state["square_avg"].data)
-            arrays += (state["momentum_buffer"].data,) if mom > 0 else (None,)
-            arrays += (state["grad_avg"].data,) if centered else (None,)
+            arrays = (p.array, p.grad.array, state["square_avg"].array)
+            arrays += (state["momentum_buffer"].array,) if mom > 0 else (None,)
+            arrays += (state["grad_avg"].array,) if centered else (None,)
             work.append((arrays, (lr, alpha, eps, wd, mom, group["maximize"])))
         self._run_blocked(_rmsprop_block, work)
 

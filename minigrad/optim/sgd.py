@@ -49,7 +49,7 @@ class SGD(Optimizer):
         for p in group["params"]:
             if p.grad is None:
                 continue
-            arrays = (p.data, p.grad.data)
+            arrays = (p.array, p.grad.array)
             first = False
             if mom != 0:
                 state = self.state[p]
@@ -57,7 +57,7 @@ class SGD(Optimizer):
                 if buf is None:
                     buf = state["momentum_buffer"] = empty_like(p)
                     first = True
-                arrays += (buf.data,)
+                arrays += (buf.array,)
             work.append((arrays, (lr, mom, damp, wd, nesterov, maximize, first)))
         self._run_blocked(_sgd_block, work)
 

@@ -287,7 +287,7 @@ def _stack(batch: list[Tensor]) -> Tensor:
         shapes = {t.shape for t in batch}
         if len(shapes) == 1:
             xp = batch[0].xp
-            return Tensor._wrap(xp.stack([t.data for t in batch]))
+            return Tensor._wrap(xp.stack([t.array for t in batch]))
     return stack(batch, 0)
 
 

@@ -275,7 +275,7 @@ def test_detach_shares_data_and_leaves_graph():
     y = x * 2
     d = y.detach()
     assert d.is_leaf and not d.requires_grad and d.grad_fn is None
-    assert np.shares_memory(d.data, y.data)
+    assert np.shares_memory(d.array, y.array)
     (d * x).sum().backward()  # no gradient flows through d
     np.testing.assert_allclose(npy(x.grad), [2.0, 4.0])
 
@@ -572,7 +572,7 @@ def test_custom_function_output_aliasing_input_shares_version():
     y = Same.apply(x)
     with mg.no_grad():
         x.add_(1)
-    assert y._version == 1 and np.shares_memory(y.data, x.data)
+    assert y._version == 1 and np.shares_memory(y.array, x.array)
 
 
 def test_custom_function_mark_non_differentiable():
@@ -661,7 +661,7 @@ class CubeRaw(Function):
 
     def backward(self, gy):
         (x,) = self.saved_tensors
-        return mg.Tensor._wrap(3 * x.data**2 * gy.data)
+        return mg.Tensor._wrap(3 * x.array**2 * gy.array)
 
 
 def test_once_differentiable_first_order_works():

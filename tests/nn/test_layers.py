@@ -121,9 +121,9 @@ ACTS = [
 def test_gradcheck_activations(name, m):
     x = _x(3, 4)
     with mg.no_grad():  # keep away from the kinks at 0, -0.5, 0.7 and the softplus threshold
-        x.data[np.abs(x.data) < 0.05] += 0.2
+        x.array[np.abs(x.array) < 0.05] += 0.2
         for k in (-0.5, 0.7, 1.5):
-            x.data[np.abs(x.data - k) < 0.05] += 0.1
+            x.array[np.abs(x.array - k) < 0.05] += 0.1
     check_module(m, x)
 
 

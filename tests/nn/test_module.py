@@ -99,7 +99,7 @@ def test_non_persistent_buffer():
 def test_parameter_shares_data_and_repr():
     t = mg.randn(2, 3)
     p = nn.Parameter(t)
-    assert p.data is t.data and p.requires_grad and p.is_leaf
+    assert p.array is t.array and p.requires_grad and p.is_leaf
     assert repr(p).startswith("Parameter containing:\ntensor(")
     assert type(p * 2) is mg.Tensor and type(p.detach()) is mg.Tensor
     assert not nn.Parameter(t, requires_grad=False).requires_grad
@@ -120,7 +120,7 @@ def test_state_dict_keys_match_torch():
 def test_state_dict_values_detached_and_shared():
     m = nn.Linear(3, 2)
     sd = m.state_dict()
-    assert not sd["weight"].requires_grad and sd["weight"].data is m.weight.data
+    assert not sd["weight"].requires_grad and sd["weight"].array is m.weight.array
     assert m.state_dict(keep_vars=True)["weight"] is m.weight
 
 
@@ -130,7 +130,7 @@ def test_load_state_dict_roundtrip_and_strict_errors():
     assert res.missing_keys == [] and res.unexpected_keys == []
     for (k, x), y in zip(a.state_dict().items(), b.state_dict().values()):
         np.testing.assert_array_equal(x.numpy(), y.numpy(), err_msg=k)
-    assert b.fc1.weight.data is not a.fc1.weight.data  # copied, not aliased
+    assert b.fc1.weight.array is not a.fc1.weight.array  # copied, not aliased
 
     sd = a.state_dict()
     del sd["fc1.bias"]
@@ -318,9 +318,9 @@ def test_deepcopy_clones_parameters_and_buffers():
     m.fc1(mg.randn(2, 4)).sum().backward()
     c = copy.deepcopy(m)
     for (k, a), b in zip(m.state_dict(keep_vars=True).items(), c.state_dict(keep_vars=True).values()):
-        assert type(a) is type(b) and a.data is not b.data, k
+        assert type(a) is type(b) and a.array is not b.array, k
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
-    assert c.fc1.weight.grad is not None and c.fc1.weight.grad.data is not m.fc1.weight.grad.data
+    assert c.fc1.weight.grad is not None and c.fc1.weight.grad.array is not m.fc1.weight.grad.array
     with mg.no_grad():
         c.fc1.weight.fill_(0)
     assert m.fc1.weight.detach().numpy().any()

@@ -50,7 +50,7 @@ def _torch_ce(**kw):
 
 def _ignore(y):
     y = y.clone()
-    y.data.flat[0] = -100
+    y.array.flat[0] = -100
     return y
 
 

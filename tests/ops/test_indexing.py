@@ -17,12 +17,12 @@ def _x(*shape, grad=False, dtype=np.float64):
 
 def test_setitem_without_grad_writes_in_place_and_bumps_version():
     x = _x(3, 4)
-    data, v0 = x.data, x._version
+    data, v0 = x.array, x._version
     x[1] = 7.0
     x[:, ::2] = mg.tensor([-1.0, -2.0])  # broadcast along rows
     x[mg.tensor([0, 0])] = mg.tensor([5.0, 5.0, 5.0, 5.0])
     x[x > 10] = 0.5
-    assert x.data is data and x._version == v0 + 4
+    assert x.array is data and x._version == v0 + 4
     expected = np.arange(12.0).reshape(3, 4)
     expected[1] = 7
     expected[:, ::2] = [-1, -2]
@@ -110,7 +110,7 @@ def test_masked_fill_inplace():
 def test_basic_indexing_returns_views_sharing_version():
     x = _x(3, 4)
     for v in (x[1], x[:, ::-2], x[None, ..., 1], x[1, 2]):
-        assert np.shares_memory(v.data, x.data)
+        assert np.shares_memory(v.array, x.array)
         assert v._base is x and v._vc is x._vc
     v = x[1:]
     w = v[0]
@@ -120,7 +120,7 @@ def test_basic_indexing_returns_views_sharing_version():
     w.add_(1.0)  # writes through to x and bumps the shared counter
     assert x[1, 0].item() == 5.0 and x._version == w._version
     adv = x[[0, 1]]
-    assert adv._base is None and not np.shares_memory(adv.data, x.data)
+    assert adv._base is None and not np.shares_memory(adv.array, x.array)
 
 
 def test_version_error_through_view():

@@ -88,10 +88,10 @@ def test_repeat_tile_roll_flip():
         x.repeat(2)
     assert x.tile(2).tolist() == [[1, 2, 1, 2]]
     r = x.repeat(1, 1)
-    r.data[0, 0] = 9.0
+    r.array[0, 0] = 9.0
     assert x.tolist() == [[1.0, 2.0]]  # repeat copies
     f = x.flip(1)
-    assert f.tolist() == [[2.0, 1.0]] and not np.shares_memory(f.data, x.data)
+    assert f.tolist() == [[2.0, 1.0]] and not np.shares_memory(f.array, x.array)
     assert mg.arange(5.0).roll(-2).tolist() == [2, 3, 4, 0, 1]
     with pytest.raises(RuntimeError, match="must align"):
         x.roll((1, 2), 0)

@@ -85,7 +85,7 @@ def test_non_contiguous(spec, rng):
             if spec.differentiable(i) and a.dtype.kind == "f":
                 t.requires_grad_()
             v = t.transpose(-1, -2)
-            assert not v.data.flags.c_contiguous
+            assert not v.array.flags.c_contiguous
             views.append((t, v))
         else:
             views.append((base[i], base[i]))

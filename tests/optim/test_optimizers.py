@@ -204,15 +204,15 @@ def test_trains_a_quadratic_with_closure(name):
 
 def test_updates_in_place_and_skips_params_without_grad(rng):
     ps = _params(rng)
-    arrays = [p.data for p in ps]
+    arrays = [p.array for p in ps]
     before = [a.copy() for a in arrays]
     opt = optim.Adam(ps, lr=0.1)
     ps[0].grad = mg.ones_like(ps[0])
     opt.step()
-    assert all(p.data is a for p, a in zip(ps, arrays))
-    assert not np.array_equal(ps[0].data, before[0])
+    assert all(p.array is a for p, a in zip(ps, arrays))
+    assert not np.array_equal(ps[0].array, before[0])
     for p, b in zip(ps[1:], before[1:]):
-        np.testing.assert_array_equal(p.data, b)
+        np.testing.assert_array_equal(p.array, b)
     assert len(opt.state) == 1 and ps[0] in opt.state
 
 
@@ -367,7 +367,7 @@ def test_load_state_dict_validates_and_casts(rng):
     opt32.load_state_dict(sd)
     buf = opt32.state[ps32[0]]["momentum_buffer"]
     assert buf.dtype == mg.float32
-    buf.data[...] = 7  # a copy, not the saved tensor
+    buf.array[...] = 7  # a copy, not the saved tensor
     assert not np.any(sd["state"][0]["momentum_buffer"].numpy() == 7)
 
 

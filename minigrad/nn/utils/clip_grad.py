@@ -34,13 +34,13 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     xp = grads[0].xp
     with no_grad():
         if math.isinf(norm_type):
-            norms = [xp.abs(g.data).max() if g.data.size else xp.zeros((), g.data.dtype)
+            norms = [xp.abs(g.array).max() if g.array.size else xp.zeros((), g.array.dtype)
                      for g in grads]
             total = xp.max(xp.stack(norms))
         else:
-            norms = [xp.sum(xp.abs(g.data) ** norm_type) ** (1.0 / norm_type) for g in grads]
+            norms = [xp.sum(xp.abs(g.array) ** norm_type) ** (1.0 / norm_type) for g in grads]
             total = xp.sum(xp.stack(norms) ** norm_type) ** (1.0 / norm_type)
-        total = xp.asarray(total, dtype=grads[0].data.dtype)
+        total = xp.asarray(total, dtype=grads[0].array.dtype)
         if error_if_nonfinite and not bool(xp.isfinite(total)):
             raise RuntimeError(
                 f"The total norm of order {norm_type} for gradients from `parameters` is "

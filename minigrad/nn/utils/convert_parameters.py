@@ -34,5 +34,5 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
         if vec.device != p.device:
             raise TypeError(f"Found two parameters on different devices, this is currently not "
                             f"supported: {vec.device} and {p.device}")
-        p.data = vec.data[ptr:ptr + n].reshape(p.shape)
+        p.array = vec.array[ptr:ptr + n].reshape(p.shape)
         ptr += n
