@@ -31,3 +31,4 @@ def is_tensor(obj) -> bool:
 
 def numel(t) -> int:
     return t.numel()
+from . import onnx  # noqa: E402,F401  (torch.onnx: programs import it at the top)
