@@ -497,6 +497,7 @@ class _RandomState:
 
 def _build():
     m = types.ModuleType("cupy", "fake CuPy on NumPy (tests/fake_cupy.py)")
+    m.__version__ = "0 (fake CuPy stand-in)"
     for name in dir(np):
         if name.startswith("_") or name in NOT_IN_CUPY:
             continue
