@@ -1077,3 +1077,40 @@ from .ops import inplace as _inplace  # noqa: E402
 from .ops.elementwise import Add as _Add  # noqa: E402
 from .ops.elementwise import Mul as _Mul  # noqa: E402
 from .ops.elementwise import Sub as _Sub  # noqa: E402
+
+
+def _forwarding(fn):
+    """``x.name(*args)`` as ``fn(x, *args)``."""
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+def _inplace_form(name, fn):
+    """``x.name_(*args)``: ``fn(x, *args)`` written into x (recorded for autograd)."""
+    def method(self, *args, **kwargs):
+        others = [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
+        return _inplace.apply_(self, name + "_", lambda s: fn(s, *args, **kwargs), *others)
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"In-place :meth:`{name}`; returns self."
+    return method
+
+
+def _bind_methods():
+    """Generate the Tensor methods that only forward to an op from the op families' tables
+    (``METHODS``, ``INPLACE_METHODS``), as PyTorch binds its methods from one table.
+    A method written out in the class body takes precedence."""
+    for fam in _ops.METHOD_FAMILIES:
+        for name in getattr(fam, "METHODS", ()):
+            if name not in Tensor.__dict__:
+                setattr(Tensor, name, _forwarding(getattr(fam, name)))
+        for name in getattr(fam, "INPLACE_METHODS", ()):
+            if name + "_" not in Tensor.__dict__:
+                setattr(Tensor, name + "_", _inplace_form(name, getattr(fam, name)))
+
+
+_bind_methods()

@@ -15,3 +15,9 @@ from .normalization import *  # noqa: F401,F403,E402
 from .rnn import *  # noqa: F401,F403,E402
 from .conv import *  # noqa: F401,F403,E402
 from .pool import *  # noqa: F401,F403,E402
+from . import sorting  # noqa: E402
+from .sorting import *  # noqa: F401,F403,E402
+
+# families whose ``METHODS`` (pure forwards) and ``INPLACE_METHODS`` (``name_`` forms) become
+# Tensor methods, generated in tensor.py
+METHOD_FAMILIES = (sorting,)

@@ -149,7 +149,7 @@ def _public_ops():
     import importlib
 
     for fam in ("elementwise", "unary", "compare", "reduce", "movement", "indexing", "linalg",
-                "conv", "pool", "loss", "norm", "rnn", "normalization"):
+                "conv", "pool", "loss", "norm", "rnn", "normalization", "sorting"):
         try:
             mod = importlib.import_module(f"minigrad.ops.{fam}")
         except ModuleNotFoundError as e:
