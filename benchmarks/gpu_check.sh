@@ -8,8 +8,9 @@
 #   1. environment (GPU, driver, CuPy, PyTorch, NumPy versions)      -> $OUT/env.txt
 #   2. the whole test suite with the `cuda` device enabled           -> $OUT/junit.xml, tests.log
 #   3. GPU benchmarks: every workload, minigrad vs PyTorch CUDA      -> $OUT/bench.json, bench.log
-#   4. examples/digits_cnn.py trained on the GPU                     -> $OUT/digits.log
-#   5. one JSON summary of all of it                                 -> $OUT/summary.json
+#   4. where GPU step time goes (kernels, GPU busy time, cProfile)  -> $OUT/profile.json
+#   5. examples/digits_cnn.py trained on the GPU                     -> $OUT/digits.log
+#   6. one JSON summary of all of it                                 -> $OUT/summary.json
 # $OUT defaults to a new temporary folder; GPU_CHECK_STEPS="tests bench digits" picks steps;
 # GPU_CHECK_PYTEST_ARGS adds pytest arguments (e.g. "-k cuda" or a list of test ids).
 set -u
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
 PY=${PYTHON:-python3}
-STEPS=${GPU_CHECK_STEPS:-tests bench digits}
+STEPS=${GPU_CHECK_STEPS:-tests bench profile digits}
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 MPLBACKEND=Agg
 export CUPY_CACHE_DIR=${CUPY_CACHE_DIR:-/tmp/minigrad-cupy-cache}  # kernels compile once per run
 
@@ -65,7 +66,7 @@ if has_step tests; then
     TIMEOUT=()
     if $PY -c "import pytest_timeout" 2>/dev/null; then TIMEOUT=(--timeout 120); fi
     timeout "${GPU_CHECK_TESTS_S:-270}" $PY -m pytest -q "${PLUGIN[@]}" "${XDIST[@]}" "${TIMEOUT[@]}" \
-        -o addopts="" -p no:cacheprovider --junitxml="$OUT/junit.xml" -rfE \
+        -o addopts="" -p no:cacheprovider -p no:benchmark --junitxml="$OUT/junit.xml" -rfE \
         ${GPU_CHECK_PYTEST_ARGS:-tests} >"$OUT/tests.log" 2>&1
     echo "tests: exit $?" | tee -a "$OUT/tests.log"
     tail -n 40 "$OUT/tests.log"
@@ -77,6 +78,11 @@ if has_step bench; then
         --json "$OUT/bench.json" ${GPU_CHECK_BENCH_ARGS:-} >"$OUT/bench.log" 2>&1
     echo "bench: exit $?" | tee -a "$OUT/bench.log"
     cat "$OUT/bench.log"
+fi
+
+if has_step profile; then
+    echo "== GPU profile (benchmarks/gpu_profile.py)"
+    timeout "${GPU_CHECK_PROFILE_S:-90}" $PY benchmarks/gpu_profile.py --json "$OUT/profile.json" 2>&1 | tail -n 60
 fi
 
 if has_step digits; then

@@ -4,7 +4,8 @@
 
 Reads what the steps left there: ``env.txt``, ``junit.xml`` (test counts and the ids of
 failing tests), ``bench.json`` (minigrad / PyTorch CUDA ratios per case), ``digits.log``
-(per-epoch accuracy and the final one). Missing files are reported as missing, not zero.
+(per-epoch accuracy and the final one), ``profile.json`` (kernels and GPU busy time per
+step). Missing files are reported as missing, not zero.
 """
 from __future__ import annotations
 
@@ -68,6 +69,11 @@ def main(out):
     summary = {"env": env, "tests": _tests(os.path.join(out, "junit.xml")),
                "bench": _bench(os.path.join(out, "bench.json")),
                "digits": _digits(os.path.join(out, "digits.log"))}
+    prof = os.path.join(out, "profile.json")
+    if os.path.exists(prof):
+        with open(prof) as f:
+            summary["profile"] = {case: {lib: r for lib, r in row.items() if lib != "minigrad_cprofile_top"}
+                                  for case, row in json.load(f).items()}
     json.dump(summary, sys.stdout, indent=1)
     print()
 

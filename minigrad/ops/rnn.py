@@ -12,6 +12,7 @@ through a recurrent layer raise a clear error. Gate layouts follow PyTorch: LSTM
 """
 from __future__ import annotations
 
+from .. import cuda_kernels
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -82,6 +83,9 @@ class LSTMScan(Function):
         xp = self.xp
         self.reverse = reverse
         x = _flip(x) if reverse else x
+        self.fused = cuda_kernels.get("lstm_fwd", x, w, h0, c0)
+        if self.fused is not None:
+            return self._forward_fused(x, w, h0, c0)
         T, N, H = x.shape[0], x.shape[1], w.shape[1]
         dt = x.dtype
         scale = xp.full(4, 0.5, dtype=dt)  # the sigmoid gates' a / 2 (no host copy on a GPU)
@@ -118,7 +122,51 @@ class LSTMScan(Function):
         self.save_for_backward(w, h0, c0, out)  # the output: version-checked at backward
         return out
 
+    def _forward_fused(self, x, w, h0, c0):
+        """The GPU layout: per step one GEMM into (N, 4H) gates and one fused cell kernel
+        (launches, not bandwidth, bound an LSTM step on a GPU). Gates stay [i, f, g, o]
+        along the last axis, so the backward's gx is d itself and gh one GEMM."""
+        xp = self.xp
+        T, N, H = x.shape[0], x.shape[1], w.shape[1]
+        wt = xp.ascontiguousarray(w.T)  # (H, 4H)
+        acts = xp.empty((T, N, 4 * H), dtype=x.dtype)
+        hc = xp.empty((T, 2, N, H), dtype=x.dtype)
+        tc = xp.empty((T, N, H), dtype=x.dtype)
+        h, c = h0, c0
+        for t in range(T):
+            xp.matmul(h, wt, out=acts[t])
+            a4, x4 = acts[t].reshape(N, 4, H), x[t].reshape(N, 4, H)
+            self.fused(x4[:, 0], x4[:, 1], x4[:, 2], x4[:, 3], c,
+                       a4[:, 0], a4[:, 1], a4[:, 2], a4[:, 3], hc[t, 1], tc[t], hc[t, 0])
+            h, c = hc[t, 0], hc[t, 1]
+        self.acts, self.tc, self.hc = acts, tc, hc
+        y = hc.transpose(0, 2, 1, 3).reshape(T, N, 2 * H)
+        out = _flip(y) if self.reverse else y
+        self.save_for_backward(w, h0, c0, out)
+        return out
+
+    def _backward_fused(self, gy):
+        w, h0, c0, _ = self.saved_tensors
+        xp, wd, acts, tc, hc = w.xp, w.array, self.acts, self.tc, self.hc
+        gy = _flip(gy.array) if self.reverse else gy.array
+        T, N, H = tc.shape
+        kernel = cuda_kernels.get("lstm_bwd", wd)
+        d = xp.empty_like(acts)  # (T, N, 4H): gradient of the pre-activation gates
+        gh = xp.zeros((N, H), dtype=acts.dtype)
+        gc = xp.zeros((N, H), dtype=acts.dtype)
+        for t in range(T - 1, -1, -1):
+            a4, d4 = acts[t].reshape(N, 4, H), d[t].reshape(N, 4, H)
+            c_prev = hc[t - 1, 1] if t else c0.array
+            kernel(a4[:, 0], a4[:, 1], a4[:, 2], a4[:, 3], tc[t], c_prev, gy[t, :, :H],
+                   gy[t, :, H:], gh, d4[:, 0], d4[:, 1], d4[:, 2], d4[:, 3], gc)
+            xp.matmul(d[t], wd, out=gh)
+        hprev = xp.concatenate([h0.array[None], hc[:-1, 0]])
+        gx = Tensor._wrap(_flip(d) if self.reverse else d)
+        return gx, Tensor._wrap(_weight_grad(xp, d, hprev)), Tensor._wrap(gh), Tensor._wrap(gc)
+
     def backward(self, gy):
+        if self.fused is not None:
+            return self._backward_fused(gy)
         w, h0, c0, _ = self.saved_tensors
         xp, wd, acts, tc, hc = w.xp, w.array, self.acts, self.tc, self.hc
         gy = _flip(gy.array) if self.reverse else gy.array

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from .. import _threads, dtypes
+from .. import _threads, cuda_kernels, dtypes
 from ..creation import zeros, zeros_like
 from .optimizer import (
     Optimizer,
@@ -89,6 +89,11 @@ def _adam_block(arrays, coefs):
     """One Adam update of a block of a parameter, in place (see ``Adam``)."""
     b1, b2, wd, maximize, shrink, eps_hat, step = coefs
     x, g, m, v = arrays[:4]
+    fused = cuda_kernels.get("adam" if len(arrays) == 4 else "adam_amsgrad", x, g)
+    if fused is not None:  # on a GPU: the whole update in one kernel launch
+        fused(g, 1.0 if shrink is None else shrink, wd, -1.0 if maximize else 1.0, b1, b2,
+              eps_hat, step, x, *arrays[2:])  # outputs: x, m, v (, vmax)
+        return
     xp = array_module(x)
     tmp, tg = _threads.scratch(x, 2)
     if shrink is not None:  # AdamW's decoupled decay
