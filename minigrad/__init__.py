@@ -20,6 +20,7 @@ from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, s
 from .tensor import Size, Tensor
 from . import nn  # noqa: E402
 from . import optim, utils  # noqa: E402
+from . import distributed  # noqa: E402  (mpi4py is imported by init_process_group only)
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"

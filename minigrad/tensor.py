@@ -192,6 +192,19 @@ class Tensor:
         self._hooks.append(hook)
         return _RemovableHandle(self._hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` once backward has accumulated this leaf's ``.grad`` (as soon
+        as its gradient is complete, while the rest of the backward goes on). Returns a
+        handle with ``remove()``."""
+        from .autograd.engine import register_post_accumulate_grad_hook
+
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._ctx is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        return register_post_accumulate_grad_hook(self, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 

@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import weakref
 from heapq import heappop, heappush
 from operator import attrgetter
 
@@ -80,6 +81,43 @@ def _prune(order, targets):
     return useful
 
 
+# Post-accumulate-grad hooks of leaves, keyed by id(leaf): (weakref to the leaf, [hooks]).
+# Kept here rather than on the Tensor so that tensors without hooks pay nothing.
+_post_hooks: dict = {}
+
+
+def register_post_accumulate_grad_hook(t, hook):
+    """Call ``hook(t)`` right after a backward pass has accumulated ``t.grad`` (leaves only).
+
+    The hook runs as soon as the walk has delivered every gradient ``t`` will receive
+    (not at the end of the whole backward), so work on finished gradients, such as
+    communicating them, can overlap the rest of the walk.
+    """
+    from .function import _RemovableHandle
+
+    key = id(t)
+    entry = _post_hooks.get(key)
+    if entry is None or entry[0]() is not t:
+        entry = _post_hooks[key] = (weakref.ref(t, lambda _, k=key: _post_hooks.pop(k, None)), [])
+    entry[1].append(hook)
+    return _RemovableHandle(entry[1], hook)
+
+
+def _post_hooks_of(t):
+    entry = _post_hooks.get(id(t))
+    return entry[1] if entry is not None and entry[0]() is t and entry[1] else None
+
+
+def _pending_leaves(roots):
+    """For leaves with post-accumulate hooks: how many graph edges still feed each one."""
+    counts = {}
+    for node in _collect(roots):
+        for p in node.parents:
+            if p is not None and p._is_tensor and _post_hooks_of(p) is not None:
+                counts[p] = counts.get(p, 0) + 1
+    return counts
+
+
 def run_backward(roots, retain_graph, create_graph, targets=None):
     """Propagate ``roots`` [(node, grad)] backward.
 
@@ -101,6 +139,8 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
         if not isinstance(node, Tensor):
             heappush(heap, (-node.seq, node))
     useful = _prune(_collect(roots), targets) if targets is not None else None
+    # leaves whose post-accumulate hooks fire as soon as their gradient is complete
+    pending = _pending_leaves(roots) if _post_hooks and targets is None else None
 
     anomaly = _State.anomaly
     # anything beyond a plain first-order backward() takes the general per-node path
@@ -175,6 +215,8 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                 else:
                     grads[p] = _wrap(old.xp.asarray(old.array + gx.array))  # 0-d: NumPy gives a scalar
                     owned.add(p)
+            if pending:
+                _finish_leaves(parents, pending, grads, owned, create_graph)
             if not retain_graph:  # free saved buffers and edges (``freed`` is then True)
                 node.__dict__.clear()
     finally:
@@ -188,13 +230,41 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
             if key in targets:
                 targets[key] = g
             continue
-        fresh = key in owned
-        if key._hooks:
-            for hook in key._hooks:
-                r = hook(g)
-                if r is not None:
-                    g, fresh = r, False  # the hook may keep what it returned
-        _set_grad(key, g, create_graph, fresh)
+        _accumulate_leaf(key, g, create_graph, key in owned)
+
+
+def _accumulate_leaf(leaf, g, create_graph, fresh):
+    """Run the leaf's tensor hooks, accumulate into ``.grad``, then its post hooks."""
+    if leaf._hooks:
+        for hook in leaf._hooks:
+            r = hook(g)
+            if r is not None:
+                g, fresh = r, False  # the hook may keep what it returned
+    _set_grad(leaf, g, create_graph, fresh)
+    if _post_hooks:
+        _run_post_hooks(leaf)
+
+
+def _run_post_hooks(leaf):
+    hooks = _post_hooks_of(leaf)
+    if hooks is not None:
+        for hook in tuple(hooks):
+            hook(leaf)
+
+
+def _finish_leaves(parents, pending, grads, owned, create_graph):
+    """Count down the edges into hooked leaves; a leaf at zero has its final gradient."""
+    for p in parents:
+        n = pending.get(p)
+        if n is None:
+            continue
+        if n > 1:
+            pending[p] = n - 1
+            continue
+        del pending[p]
+        g = grads.pop(p, None)
+        if g is not None:
+            _accumulate_leaf(p, g, create_graph, p in owned)
 
 
 def _handed_twice(gxs, gx):
@@ -341,6 +411,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     for t, g in zip(inputs, got):
         if g is not None:
             _set_grad(t, g, create_graph, False)
+            if _post_hooks:
+                _run_post_hooks(t)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

@@ -532,3 +532,8 @@ class DataLoader:
                 for fut in pending:
                     fut.cancel()
 
+
+
+from ._distributed_sampler import DistributedSampler  # noqa: E402  (needs Sampler above)
+
+__all__.append("DistributedSampler")

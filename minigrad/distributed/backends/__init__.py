@@ -1,0 +1,1 @@
+"""Communication backends: ``mpi`` (mpi4py, host arrays) and ``nccl`` (CuPy, CUDA arrays)."""
