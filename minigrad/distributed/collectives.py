@@ -150,6 +150,8 @@ def _reduce_op(op, t: Tensor, who: str) -> tuple[str, bool]:
     name = _op_name(op)
     if name in ("band", "bor", "bxor") and t.dtype.is_floating_point:
         raise RuntimeError(f"{who}: {op} needs an integer or bool tensor, got {t.dtype.name}")
+    if name == "avg" and t.dtype.name == "bool":
+        raise RuntimeError(f"{who}: ReduceOp.AVG is not defined for bool tensors")
     return ("sum", True) if name == "avg" else (name, False)
 
 

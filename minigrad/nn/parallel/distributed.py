@@ -113,7 +113,7 @@ class DistributedDataParallel(Module):
                 off += n
 
     def forward(self, *inputs, **kwargs):
-        if self.broadcast_buffers and self.require_backward_grad_sync:
+        if self.broadcast_buffers:  # as PyTorch: also under no_sync and no_grad
             bufs = list(self.module.buffers())
             if bufs and self.process_group.size() > 1:
                 self._sync(bufs)

@@ -1,0 +1,69 @@
+"""minigrad.distributed and DistributedDataParallel in real MPI jobs (mpiexec -n 2 / -n 3).
+
+Each launch costs about a second, so each script batches many checks and prints
+``OK <check>`` per rank; these tests skip when mpi4py or mpiexec is missing.
+"""
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .launch import ROOT, SCRIPTS, mpiexec, passed, run
+
+COLLECTIVES = ["all_reduce", "reduce", "broadcast", "gather", "scatter", "all_gather",
+               "all_gather_into_tensor", "reduce_scatter_tensor", "send_recv",
+               "objects_groups", "mismatch", "arguments", "destroy"]
+
+
+def test_collectives_two_ranks():
+    rc, out = run("collectives.py", 2)
+    assert rc == 0, out[-6000:]
+    passed(out, 2, COLLECTIVES)
+
+
+def test_collectives_three_ranks():
+    rc, out = run("collectives.py", 3, "--quick")
+    assert rc == 0, out[-6000:]
+    passed(out, 3, COLLECTIVES)
+
+
+def test_ddp_matches_single_process(tmp_path):
+    rc, out = run("ddp.py", 2, str(tmp_path))
+    assert rc == 0, out[-6000:]
+    passed(out, 2, ["equivalence", "checkpoint", "no_sync", "find_unused", "buffers_shapes"])
+
+
+def test_a_rank_that_raises_ends_the_job():
+    t0 = time.monotonic()
+    rc, out = run("fault.py", 2, "raise", timeout=60)
+    assert rc != 0 and time.monotonic() - t0 < 30
+    assert "[rank 1] minigrad.distributed: uncaught exception" in out and "boom on rank 1" in out
+    assert "UNREACHABLE" not in out
+
+
+def test_a_rank_that_leaves_times_out_the_others():
+    t0 = time.monotonic()
+    rc, out = run("fault.py", 2, "exit", timeout=60)
+    assert rc != 0 and time.monotonic() - t0 < 30
+    assert "[rank 0] minigrad.distributed: all_reduce did not complete within timeout=2 s" in out
+    assert "UNREACHABLE" not in out
+
+
+def test_launcher_env_renumbers_ranks():
+    exe, py, script = mpiexec(), sys.executable, str(SCRIPTS / "env_ranks.py")
+    cmd = [exe, "-n", "1", "-env", "RANK", "1", py, script, ":",
+           "-n", "1", "-env", "RANK", "0", py, script]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=ROOT,
+                       env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert p.returncode == 0, p.stdout + p.stderr
+    passed(p.stdout, 2, ["env_ranks"])
+
+
+def test_one_process_without_mpiexec():
+    pytest.importorskip("mpi4py")
+    p = subprocess.run([sys.executable, str(SCRIPTS / "env_ranks.py"), "single"],
+                       capture_output=True, text=True, timeout=60, cwd=ROOT,
+                       env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert p.returncode == 0, p.stdout + p.stderr
+    passed(p.stdout, 1, ["single"])
