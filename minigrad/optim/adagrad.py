@@ -25,13 +25,17 @@ class Adagrad(Optimizer):
         initial_accumulator_value: starting value of the squared-gradient sums (default 0).
         eps: added to the denominator for stability (default 1e-10).
         maximize: ascend the objective instead of descending it.
+        foreach, fused: PyTorch's implementation selectors; accepted, no effect.
+        differentiable: must be False (autograd through the step is not supported).
     """
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
-                 initial_accumulator_value: float = 0, eps: float = 1e-10, *,
-                 maximize: bool = False):
+                 initial_accumulator_value: float = 0, eps: float = 1e-10,
+                 foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, fused: bool | None = None):
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, maximize=maximize)
+                        initial_accumulator_value=initial_accumulator_value, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
 
     def _init_state(self, p, group):

@@ -55,6 +55,24 @@ def check_hparam(name: str, value, low: float = 0.0, high: float | None = None,
         raise ValueError(f"Invalid {label}: {value} (must be in [{low}, {high}{bracket})")
 
 
+def impl_flags(group: dict) -> None:
+    """Validate PyTorch's implementation selectors ``foreach``, ``fused``, ``capturable`` and
+    ``differentiable`` as PyTorch does.
+
+    minigrad has one implementation per optimizer (in-place ufuncs over cache-sized blocks),
+    so ``foreach``/``fused``/``capturable`` choose nothing: they are accepted, kept in the
+    param groups (as PyTorch keeps them) and have no effect. ``differentiable=True`` asks for
+    autograd through the update itself, which minigrad's in-place steps can't give: it raises.
+    """
+    if group.get("fused") and group.get("foreach"):
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if group.get("fused") and group.get("differentiable"):
+        raise RuntimeError("`fused` does not support `differentiable`")
+    if group.get("differentiable"):
+        raise NotImplementedError("differentiable=True (autograd through the optimizer step) is "
+                                  "not supported by minigrad's in-place optimizers")
+
+
 def check_betas(betas) -> None:
     """``betas`` must be a pair of numbers, each in [0, 1)."""
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
@@ -142,6 +160,7 @@ class Optimizer:
         """Validate a group's hyper-parameters (ValueError); subclasses extend."""
         if "lr" in group and group["lr"] is not required:
             check_hparam("lr", group["lr"], label="learning rate")
+        impl_flags(group)
 
     # ---- gradients and steps -----------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
