@@ -92,9 +92,22 @@ def device(spec=None) -> Device:
     return Device(spec)
 
 
+_default: Device | None = None  # set_default_device's choice; None: the environment's
+
+
 def default_device() -> Device:
-    """The device factories use when none is given: ``MINIGRAD_DEVICE`` or cpu."""
+    """The device factories use when none is given: ``set_default_device``'s choice, else
+    ``MINIGRAD_DEVICE``, else cpu."""
+    if _default is not None:
+        return _default
     return Device(os.environ.get("MINIGRAD_DEVICE", "cpu"))
+
+
+def set_default_device(spec) -> None:
+    """Make ``spec`` the device of tensors created without ``device=`` (None: back to the
+    ``MINIGRAD_DEVICE``/cpu default), as ``torch.set_default_device``."""
+    global _default
+    _default = None if spec is None else device(spec)
 
 
 def require_cuda():

@@ -12,3 +12,4 @@ from .transformer import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from . import parallel  # noqa: E402  (DistributedDataParallel)
+from . import attention, modules  # noqa: E402,F401  (torch.nn.attention, torch.nn.modules.<file>)

@@ -1,16 +1,20 @@
-"""``DistributedSampler``: each rank's share of a map-style dataset, as PyTorch's.
+"""``DistributedSampler``: each rank's share of a map-style dataset, as
+``torch.utils.data.distributed``.
 
-Lives in its own module so that ``minigrad.utils.data`` does not depend on
-``minigrad.distributed``; it is re-exported as ``minigrad.utils.data.DistributedSampler``.
+``minigrad.distributed`` is imported only when ``num_replicas`` or ``rank`` must come from
+the process group, so ``minigrad.utils.data`` does not depend on it.
 """
 from __future__ import annotations
 
 import math
 from typing import Iterator
 
-from ..creation import randperm
-from ..random import Generator
-from .data import Dataset, Sampler
+from ...creation import randperm
+from ...random import Generator
+from .dataset import Dataset
+from .sampler import Sampler
+
+__all__ = ["DistributedSampler"]
 
 
 class DistributedSampler(Sampler):
@@ -35,7 +39,7 @@ class DistributedSampler(Sampler):
                  rank: int | None = None, shuffle: bool = True, seed: int = 0,
                  drop_last: bool = False) -> None:
         if num_replicas is None or rank is None:
-            from .. import distributed as dist
+            from ... import distributed as dist
 
             if not dist.is_initialized():
                 raise RuntimeError("Requires distributed package to be available: call "

@@ -1,0 +1,5 @@
+"""``torch.backends.openmp``: minigrad uses Python threads, not OpenMP."""
+
+
+def is_available() -> bool:
+    return False

@@ -1,0 +1,6 @@
+"""``torch.nn.modules.flatten`` (resolved from minigrad's own definitions)."""
+from ._reexport import reexport
+
+__getattr__, __dir__ = reexport(__name__, [
+    "Flatten", "Unflatten",
+])

@@ -1,0 +1,1 @@
+"""``torch.nn.utils.rnn``: packing and padding variable-length sequences for RNNs."""
