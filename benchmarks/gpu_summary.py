@@ -55,7 +55,8 @@ def _bench(path):
 def _digits(path):
     if not os.path.exists(path):
         return {"missing": True}
-    text = open(path).read()
+    with open(path) as f:
+        text = f.read()
     accs = [float(a) for a in re.findall(r"test accuracy (\d\.\d+)", text)]
     final = re.search(r"final test accuracy: (\d\.\d+)", text)
     exit_code = re.search(r"digits: exit (\d+)", text)
@@ -64,8 +65,10 @@ def _digits(path):
 
 
 def main(out):
-    env = open(os.path.join(out, "env.txt")).read().splitlines() if os.path.exists(
-        os.path.join(out, "env.txt")) else []
+    env = []
+    if os.path.exists(os.path.join(out, "env.txt")):
+        with open(os.path.join(out, "env.txt")) as f:
+            env = f.read().splitlines()
     summary = {"env": env, "tests": _tests(os.path.join(out, "junit.xml")),
                "bench": _bench(os.path.join(out, "bench.json")),
                "digits": _digits(os.path.join(out, "digits.log"))}

@@ -31,7 +31,7 @@ def _lstm_case(dtype, num_layers=2, bidirectional=True):
         y, (h, c) = lstm(x, (h0, c0))
         (y.square().sum() + (h * c).sum()).backward()
         out = [y, h, c, x.grad, h0.grad, c0.grad] + [p.grad for p in lstm.parameters()]
-        return [t.cpu().numpy() for t in out]
+        return [t.detach().cpu().numpy() for t in out]
     return fn
 
 
@@ -54,7 +54,8 @@ def _adam_case(dtype, **kw):
             (p.square() * mg.arange(1000, device="cuda", dtype=dtype)).sum().backward()
             opt.step()
         st = opt.state[p]
-        return [p.cpu().numpy(), st["exp_avg"].cpu().numpy(), st["exp_avg_sq"].cpu().numpy()]
+        return [p.detach().cpu().numpy(), st["exp_avg"].cpu().numpy(),
+                st["exp_avg_sq"].cpu().numpy()]
     return fn
 
 
@@ -73,3 +74,51 @@ def test_fused_kernels_are_never_used_for_numpy_arrays():
     x = np.zeros(3, dtype=np.float32)
     assert cuda_kernels.get("adam", x, x) is None
     assert cuda_kernels.get("lstm_fwd", x) is None
+
+
+def _ce_case(dtype, n, c):
+    def fn():
+        x = (mg.randn(n, c, device="cuda", dtype=dtype) * 30).requires_grad_()
+        y = mg.randint(0, c, (n,), device="cuda")
+        y[::3] = -100  # ignored rows: zero loss and zero gradient
+        loss = mg.nn.functional.cross_entropy(x, y, reduction="none")
+        (loss * mg.arange(n, device="cuda", dtype=dtype)).sum().backward()
+        return [loss.detach().cpu().numpy(), x.grad.cpu().numpy()]
+    return fn
+
+
+@gpu
+@pytest.mark.parametrize("n,c", [(7, 1), (64, 10), (5, 300), (3, 5000)])
+@pytest.mark.parametrize("dtype,rtol", [(mg.float64, 1e-12), (mg.float32, 1e-5)])
+def test_cross_entropy_fused_matches_ufunc_chain(n, c, dtype, rtol, monkeypatch):
+    fused = _run(True, monkeypatch, _ce_case(dtype, n, c))
+    plain = _run(False, monkeypatch, _ce_case(dtype, n, c))
+    for a, b in zip(fused, plain):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-1)
+
+
+def _conv_pool_case(dtype, conv_kw, pool_kw):
+    def fn():
+        F = mg.nn.functional
+        x = mg.randn(3, 4, 11, 9, device="cuda", dtype=dtype, requires_grad=True)
+        w = mg.randn(6, 4 // conv_kw.get("groups", 1), 3, 2, device="cuda", dtype=dtype,
+                     requires_grad=True)
+        y = F.max_pool2d(F.conv2d(x, w, **conv_kw), **pool_kw)
+        (y * mg.randn(*y.shape, device="cuda", dtype=dtype)).sum().backward()
+        return [y.detach().cpu().numpy(), x.grad.cpu().numpy(), w.grad.cpu().numpy()]
+    return fn
+
+
+@gpu
+@pytest.mark.parametrize("conv_kw,pool_kw", [
+    ({}, {"kernel_size": 2}),
+    ({"stride": 2, "padding": 1}, {"kernel_size": 3, "stride": 1, "padding": 1}),
+    ({"dilation": 2, "groups": 2}, {"kernel_size": (2, 3), "stride": 2, "ceil_mode": True}),
+    ({"padding": (2, 1)}, {"kernel_size": 2, "dilation": 2}),
+])
+@pytest.mark.parametrize("dtype,rtol", [(mg.float64, 1e-12), (mg.float32, 1e-5)])
+def test_col2im_and_max_pool_fused_match_ufunc_chains(conv_kw, pool_kw, dtype, rtol, monkeypatch):
+    fused = _run(True, monkeypatch, _conv_pool_case(dtype, conv_kw, pool_kw))
+    plain = _run(False, monkeypatch, _conv_pool_case(dtype, conv_kw, pool_kw))
+    for a, b in zip(fused, plain):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import backend
+from .. import backend, cuda_kernels
 from ..autograd.function import Function
 from ..autograd.grad_mode import _State
 from ..tensor import Tensor
@@ -40,6 +40,20 @@ class CrossEntropy(Function):
     def forward(self, x, y, *w, ignore_index=-100, label_smoothing=0.0):
         xp = self.xp
         self.ignore_index, self.eps = ignore_index, label_smoothing
+        self.fused = None
+        if x.ndim == 2 and not w and not label_smoothing and y.dtype == np.int64 and x.size:
+            self.fused = cuda_kernels.get("ce_fwd_" + ("float" if x.dtype == np.float32 else
+                                                       "double"), x)
+        if self.fused is not None:  # on a GPU: one kernel (one block per row)
+            x, y = xp.ascontiguousarray(x), xp.ascontiguousarray(y)
+            loss, lse = xp.empty(x.shape[0], x.dtype), xp.empty(x.shape[0], x.dtype)
+            threads = 32
+            while threads < x.shape[1] and threads < 256:
+                threads *= 2
+            self.fused((x.shape[0],), (threads,),
+                       (x, y, loss, lse, np.int64(x.shape[1]), np.int64(ignore_index)))
+            self.save_for_backward(x, y, None, lse)  # the row log-sum-exp, not the softmax
+            return loss
         z = x - x.max(axis=1, keepdims=True)  # shift by the max: exp never overflows
         p = xp.exp(z)
         s = p.sum(axis=1, keepdims=True)
@@ -72,6 +86,11 @@ class CrossEntropy(Function):
         wy = None if w is None else w.array[ys[:, 0]]
         if _State.enabled:  # create_graph: softmax must be a differentiable function of x
             return self._backward_graph(gy, x, w, valid, ys, wy, c, dt)
+        if self.fused is not None:  # p holds the rows' log-sum-exp: gx in one kernel
+            gx = xp.empty_like(x.array)
+            cuda_kernels.get("ce_bwd", gx)(x.array, gy.array[:, None], yd[:, None],
+                                           p.array[:, None], c, self.ignore_index, gx)
+            return Tensor._wrap(gx), None
         # a * p - B, scaled by gy, on arrays: gx = (gy a) p - (gy m e/C) w, then subtract
         # gy m (1-e) w[y] at the targets
         g = gy.array * valid

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import cuda_kernels
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import host_const
@@ -97,6 +98,14 @@ def _scatter_buf(xp, like, g: _PoolGeom, N, C):
 
 def _max_and_argmax(xp, x, g: _PoolGeom, need_idx):
     """The window maxima and (if asked) the offset of each window's first maximum."""
+    fused = cuda_kernels.get("maxpool_fwd", x)
+    if fused is not None:  # on a GPU: one kernel for the maxima and their offsets
+        N, C = x.shape[:2]
+        y = xp.empty((N, C, g.Ho, g.Wo), dtype=x.dtype)
+        idx = xp.empty(y.shape, dtype=xp.uint8 if g.kh * g.kw < 256 else xp.int32)
+        fused(xp.ascontiguousarray(x), g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw,
+              g.Ho, g.Wo, y, idx)
+        return y, idx if need_idx else None
     fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
     vs = _views(_padded(xp, x, g, fill), g)
     y = vs[0].copy(order="K")
@@ -134,6 +143,13 @@ class _MaxScatter(Function):
     def forward(self, g, idx=None, geom=None):
         self.idx, self.geom = idx, geom
         xp = self.xp
+        fused = cuda_kernels.get("maxpool_bwd", g)
+        if fused is not None:  # on a GPU: one gather kernel over the input positions
+            gx = xp.empty(g.shape[:2] + (geom.H, geom.W), dtype=g.dtype)
+            fused(xp.ascontiguousarray(g), xp.ascontiguousarray(idx), geom.H, geom.W, geom.kh,
+                  geom.kw, geom.sh, geom.sw, geom.ph, geom.pw, geom.dh, geom.dw, geom.Ho,
+                  geom.Wo, gx)
+            return gx
         buf = _scatter_buf(xp, g, geom, *g.shape[:2])
         for k, v in enumerate(_views(buf, geom)):
             if geom.overlap:
