@@ -104,20 +104,34 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return topk_result(gather(input, d, idx), idx)
 
 
+def _running(xp, fn, a, axis):
+    """``fn.accumulate(a, axis)`` for an associative ``fn`` (maximum/minimum). CuPy has no
+    ``maximum.accumulate``: there, log2(n) whole-array steps (a Hillis-Steele scan)."""
+    if xp is np or a.shape[axis] == 0:
+        return fn.accumulate(a, axis=axis) if a.shape[axis] else a
+    out, n, k = a.copy(), a.shape[axis], 1
+    while k < n:
+        dst = (slice(None),) * axis + (slice(k, None),)
+        src = (slice(None),) * axis + (slice(0, n - k),)
+        out[dst] = fn(out[dst], out[src])  # the right side is computed before the write
+        k *= 2
+    return out
+
+
 def _cum_extreme(input, dim, is_min):
     d = _wrap_dim(dim, input.ndim)
     result = cummin_result if is_min else cummax_result
     if input.ndim == 0:
         return result(input.clone(), Tensor._wrap(input.xp.zeros((), np.int64)))
     xp, a = input.xp, input.array
-    run = (xp.minimum if is_min else xp.maximum).accumulate(a, axis=d) if a.shape[d] else a
+    run = _running(xp, xp.minimum if is_min else xp.maximum, a, d)
     hit = a == run  # a tie moves the index to the later position, as in PyTorch
     if a.dtype.kind == "f":
         hit |= xp.isnan(a)
     shape = [1] * a.ndim
     shape[d] = a.shape[d]
     pos = xp.where(hit, xp.arange(a.shape[d]).reshape(shape), 0)
-    idx = _long(input, xp.maximum.accumulate(pos, axis=d) if a.shape[d] else pos)
+    idx = _long(input, _running(xp, xp.maximum, pos, d))
     return result(gather(input, d, idx), idx)
 
 
