@@ -67,3 +67,22 @@ def test_one_process_without_mpiexec():
                        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     assert p.returncode == 0, p.stdout + p.stderr
     passed(p.stdout, 1, ["single"])
+
+
+def test_nccl_backend_on_the_cupy_stand_in():
+    rc, out = run("nccl_fake.py", 2)
+    assert rc == 0, out[-6000:]
+    passed(out, 2, ["all_reduce", "collectives", "ddp"])
+
+
+def test_ddp_digits_example(tmp_path):
+    pytest.importorskip("sklearn")
+    exe = mpiexec()
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT), "DIGITS_EPOCHS": "1",
+           "DIGITS_OUT": str(tmp_path), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    p = subprocess.run([exe, "-n", "2", sys.executable, str(ROOT / "examples/ddp_digits.py")],
+                       capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    acc = float(p.stdout.split("final test accuracy: ")[1].split()[0])
+    assert acc > 0.5, p.stdout  # one epoch (chance is 0.1); benchmarks/README.md has 15
+    assert (tmp_path / "ddp_digits.mgz").is_file()

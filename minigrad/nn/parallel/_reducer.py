@@ -11,6 +11,7 @@ bucket has started, the reducer waits for all of them and writes the averages ba
 """
 from __future__ import annotations
 
+import time
 import weakref
 
 import numpy as np
@@ -55,14 +56,18 @@ class Reducer:
     """Averages the gradients of ``params`` over the process group ``pg`` during backward."""
 
     def __init__(self, params, pg, bucket_cap_mb, find_unused_parameters):
+        """``bucket_cap_mb`` None means PyTorch's default: a 1 MiB first bucket (so that
+        communication starts early in backward), then 25 MiB buckets."""
         self.params = params
         self.pg, self.impl = pg, pg.impl
         self.world = pg.size()
-        self.cap = max(1, int(bucket_cap_mb * _MB))
+        self.cap = max(1, int((25 if bucket_cap_mb is None else bucket_cap_mb) * _MB))
+        self.first_cap = min(self.cap, _MB) if bucket_cap_mb is None else self.cap
         self.find_unused = find_unused_parameters
         self.expect = False  # a synchronised backward is under way
         self.ready_order: list[int] = []
         self.rebuilt = False
+        self.last_wait_s = 0.0
         self._build(list(reversed(range(len(params)))))
         me = weakref.ref(self)
         self.handles = [p.register_post_accumulate_grad_hook(_hook(me, i))
@@ -76,7 +81,8 @@ class Reducer:
             p = self.params[i]
             k = (p.array.dtype, str(p.device))
             nbytes = p.numel() * p.array.itemsize
-            if cur and (k != key or size + nbytes > self.cap):
+            cap = self.first_cap if not self.buckets else self.cap
+            if cur and (k != key or size + nbytes > cap):
                 self._add_bucket(cur)
                 cur, size = [], 0
             cur.append(i)
@@ -161,12 +167,14 @@ class Reducer:
         if used is not None:  # was each parameter used on some rank?
             self.impl.allreduce_host_max(used)
         wd = _watch("DistributedDataParallel gradient all-reduce")
+        t0 = time.perf_counter()
         try:
             for b in self.buckets:
                 self.impl.wait(b.req)
         finally:
             if wd is not None:
                 wd.stop()
+        self.last_wait_s = time.perf_counter() - t0  # communication left exposed at the end
         for b in self.buckets:
             for i, p, off in zip(b.idx, b.params, b.offsets):
                 g = b.buffer[off:off + p.numel()].reshape(p.array.shape)

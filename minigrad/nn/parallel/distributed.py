@@ -43,7 +43,8 @@ class DistributedDataParallel(Module):
         broadcast_buffers: copy rank 0's buffers (e.g. BatchNorm statistics) to every
             rank at each forward.
         process_group: the group to average over (default: the world).
-        bucket_cap_mb: bucket size in MiB (PyTorch's default 25).
+        bucket_cap_mb: bucket size in MiB (default: PyTorch's 25, with a first bucket of
+            1 MiB so that communication starts early in backward).
         find_unused_parameters: walk the graph of forward's outputs to find parameters
             that will get no gradient, so backward does not wait for them; a parameter
             unused on every rank keeps ``grad=None``.
@@ -79,8 +80,7 @@ class DistributedDataParallel(Module):
                                "have any parameter that requires a gradient.")
         self._verify_shapes(dist, pg)
         self._sync(list(module.parameters()) + list(module.buffers()))
-        self.reducer = Reducer(params, pg, 25 if bucket_cap_mb is None else bucket_cap_mb,
-                               find_unused_parameters)
+        self.reducer = Reducer(params, pg, bucket_cap_mb, find_unused_parameters)
 
     def _verify_shapes(self, dist, pg):
         mine = [(n, tuple(p.shape), p.dtype.name) for n, p in self.module.named_parameters()]
