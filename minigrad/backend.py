@@ -77,6 +77,9 @@ class Device:
     def __hash__(self):
         return hash((self.type, self.index or 0))
 
+    def __reduce__(self):
+        return (Device, (str(self),))
+
 
 CPU = Device("cpu")
 

@@ -1,4 +1,4 @@
-"""``save`` / ``load``: checkpoints that never unpickle.
+"""``save`` / ``load``: checkpoints that never execute code unless asked to.
 
 A checkpoint is a NumPy ``.npz`` file (a zip archive, members stored uncompressed)::
 
@@ -14,6 +14,14 @@ the header is checked against the archive's member sizes *before* any array is
 allocated, so a hostile file can't make ``load`` allocate more than the file's own
 size. CRCs catch flipped bits. Any problem raises ``CheckpointError`` naming the file.
 
+Objects that tree can't hold (a whole Module, a class of the program's) are pickled, as
+PyTorch does: the archive then also holds ``data.pkl`` (header version 2, root
+``{"type": "pickle"}``) whose tensors are references to the ``.npy`` members. Loading
+it with the default ``weights_only=True`` uses a restricted unpickler
+(``minigrad._safe_unpickle``) that resolves only allow-listed globals, so a hostile
+file still executes nothing; other classes must be allow-listed (``add_safe_globals``,
+``safe_globals``) or loaded with ``weights_only=False`` from a trusted file.
+
 Saving to a path is atomic: the archive is written to a temporary file in the same
 directory, flushed and fsynced, then renamed over the target (``os.replace``), so a
 crash mid-save leaves the previous checkpoint intact. See docs/checkpoints.md.
@@ -24,6 +32,7 @@ import io
 import json
 import math
 import os
+import pickle
 import secrets
 import zipfile
 from collections import OrderedDict
@@ -32,13 +41,20 @@ import numpy as np
 
 from . import backend
 from . import dtypes as _dt
+from ._safe_unpickle import (  # noqa: F401  (torch.serialization's names)
+    RestrictedUnpickler, WeightsOnlyUnpicklingError, add_safe_globals, clear_safe_globals,
+    get_safe_globals, safe_globals,
+)
+from .nn.parameter import Parameter
 from .tensor import Tensor
 
-__all__ = ["save", "load", "CheckpointError", "FORMAT", "FORMAT_VERSION"]
+__all__ = ["save", "load", "CheckpointError", "FORMAT", "FORMAT_VERSION", "add_safe_globals",
+           "clear_safe_globals", "get_safe_globals", "safe_globals"]
 
 FORMAT = "minigrad.checkpoint"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest version this code reads; files without a pickle are written as 1
 HEADER = "__minigrad__.json"
+PICKLE_MEMBER = "data.pkl"
 _MAX_DEPTH = 100  # nesting of containers; JSON nests ~3 levels per container level
 _MAX_NDIM = 64
 _MAX_NPY_HEADER = 10000  # NumPy's own limit for .npy headers it reads safely
@@ -52,6 +68,11 @@ class CheckpointError(RuntimeError):
     def __init__(self, path: str, problem: str):
         super().__init__(f"{path}: {problem}")
         self.path = path
+
+
+class WeightsOnlyError(CheckpointError, pickle.UnpicklingError):
+    """``weights_only=True`` refused a pickled object (a ``pickle.UnpicklingError``, as
+    PyTorch raises, and a ``CheckpointError`` naming the file)."""
 
 
 # ---- saving ----------------------------------------------------------------------------
@@ -152,12 +173,33 @@ def _write_array(fp, arr: np.ndarray) -> None:
         fp.write(memoryview(arr.reshape(-1).view(np.uint8)))
 
 
-def _write_archive(fp, header: bytes, arrays: list[np.ndarray]) -> None:
+def _write_archive(fp, header: bytes, arrays: list[np.ndarray], pickled: bytes | None) -> None:
     with zipfile.ZipFile(fp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         zf.writestr(_zinfo(HEADER), header)
         for i, arr in enumerate(arrays):
             with zf.open(_zinfo(f"t{i}.npy"), "w", force_zip64=arr.nbytes > (1 << 30)) as out:
                 _write_array(out, arr)
+        if pickled is not None:
+            with zf.open(_zinfo(PICKLE_MEMBER), "w", force_zip64=len(pickled) > (1 << 30)) as out:
+                out.write(pickled)
+
+
+def _pickle(obj, pickle_module, protocol: int):
+    """Pickle ``obj`` with its Tensors, Parameters and arrays as references to .npy members."""
+    enc = _Encoder()
+    base = getattr(pickle_module, "Pickler", pickle.Pickler)
+
+    class _Pickler(base):
+        def persistent_id(self, o):
+            if type(o) is Tensor or type(o) is Parameter or type(o) is np.ndarray:
+                kind = "ndarray" if type(o) is np.ndarray else (
+                    "parameter" if type(o) is Parameter else "tensor")
+                return (kind, enc._array(o, "obj"))
+            return None
+
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=protocol).dump(obj)
+    return enc, buf.getvalue()
 
 
 def _fsync_dir(d: str) -> None:
@@ -174,25 +216,37 @@ def _fsync_dir(d: str) -> None:
         os.close(fd)
 
 
-def save(obj, f) -> None:
-    """Save ``obj`` (Tensors, NumPy arrays and nested dict/list/tuple of them, numbers,
-    strings, None) to ``f``.
+def save(obj, f, pickle_module=pickle, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True,
+         _disable_byteorder_record: bool = False) -> None:
+    """Save ``obj`` to ``f``, as ``torch.save``.
 
     Args:
-        obj: e.g. ``{'model': model.state_dict(), 'optim': opt.state_dict(), 'epoch': 3}``.
+        obj: e.g. ``{'model': model.state_dict(), 'optim': opt.state_dict(), 'epoch': 3}``,
+            or any picklable object (a whole Module).
         f: a path (str or PathLike): written atomically (temp file + fsync + rename);
             or a binary file object opened for writing (no atomicity).
+        pickle_module, pickle_protocol: what pickles objects the data tree can't hold.
+        _use_new_zipfile_serialization, _disable_byteorder_record: accepted, as PyTorch's.
 
-    Tensors are stored with their dtype, shape, device and ``requires_grad`` (not their
-    ``.grad`` or graph); a tensor referenced twice is stored once and loads as one
-    tensor. Raises TypeError for anything else (functions, modules, arbitrary objects).
+    Tensors, NumPy arrays, dicts, lists, tuples, numbers, strings, None, dtypes and
+    devices are written as data (JSON + .npy) that loading never executes. Anything else
+    makes the file hold a pickle of ``obj`` (its tensors still as .npy members), which
+    ``load`` reads only with ``weights_only=False`` or for allow-listed classes. Tensors
+    are stored with their dtype, shape, device and ``requires_grad`` (not their ``.grad``
+    or graph); a tensor referenced twice is stored once and loads as one tensor.
     """
-    enc = _Encoder()
-    root = enc.encode(obj)
-    header = json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "tensors": enc.metas,
+    try:
+        enc, pickled = _Encoder(), None
+        root = enc.encode(obj)
+        version = 1
+    except (TypeError, ValueError):  # not plain data: pickle it, as PyTorch does
+        enc, pickled = _pickle(obj, pickle_module, pickle_protocol)
+        root, version = {"type": "pickle", "member": PICKLE_MEMBER}, 2
+    header = json.dumps({"format": FORMAT, "version": version, "tensors": enc.metas,
                          "root": root}, allow_nan=False, separators=(",", ":")).encode()
     if not isinstance(f, (str, bytes, os.PathLike)):
-        _write_archive(f, header, enc.arrays)
+        _write_archive(f, header, enc.arrays, pickled)
         return
     path = os.path.realpath(os.fsdecode(f))  # through a symlink, replace the file it names
     d, base = os.path.split(path)
@@ -200,7 +254,7 @@ def save(obj, f) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
-            _write_archive(fh, header, enc.arrays)
+            _write_archive(fh, header, enc.arrays, pickled)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -215,34 +269,70 @@ def save(obj, f) -> None:
 
 # ---- loading ----------------------------------------------------------------------------
 
-def load(f, map_location=None, *, weights_only: bool = True):
-    """Load an object written by ``save``.
+def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = None,
+         mmap: bool | None = None, **pickle_load_args):
+    """Load an object written by ``save``, as ``torch.load``.
 
     Args:
         f: a path or a binary file object.
         map_location: where tensors go: None (the device they were saved from), a device
             (``'cpu'``, ``'cuda:0'``, a ``Device``), a dict mapping saved device strings to
             devices, or a callable ``fn(tensor, saved_device) -> tensor``.
-        weights_only: accepted for PyTorch compatibility; minigrad always loads data only.
+        pickle_module: the module that unpickles (only with ``weights_only=False``).
+        weights_only: (default True) unpickle only allow-listed globals: tensors,
+            containers, numbers, and classes given to ``add_safe_globals`` /
+            ``safe_globals``; nothing from the file is executed. False unpickles anything,
+            which can run arbitrary code: only for files from a trusted source.
+        mmap: accepted as in PyTorch (needs a path); minigrad reads the arrays into memory.
+        **pickle_load_args: passed to the unpickler with ``weights_only=False``.
 
     Raises:
         CheckpointError: the file is empty, truncated, corrupted, not a minigrad checkpoint,
-            hostile (pickle payload, inconsistent sizes) or from a newer format version.
+            hostile (inconsistent sizes) or from a newer format version.
+        WeightsOnlyError: (a ``pickle.UnpicklingError``) ``weights_only=True`` met a global
+            that is not allow-listed; the message names it and both remedies.
     """
+    if weights_only is None:
+        weights_only = True
+    if weights_only and pickle_module is not None:
+        raise RuntimeError("Can not safely load weights when explicit pickle_module is "
+                           "specified")
+    if mmap and not isinstance(f, (str, bytes, os.PathLike)):
+        raise ValueError("f must be a file path in order to use the mmap argument")
+    opts = (weights_only, pickle_module or pickle, pickle_load_args)
     if isinstance(f, (str, bytes, os.PathLike)):
         name = os.fsdecode(f)
         with open(name, "rb") as fh:
-            return _load(fh, os.fstat(fh.fileno()).st_size, name, map_location)
+            return _load(fh, os.fstat(fh.fileno()).st_size, name, map_location, opts)
     name = str(getattr(f, "name", None) or repr(f))
     if not (hasattr(f, "seekable") and f.seekable()):
         f = io.BytesIO(f.read())
     start = f.tell()
     size = f.seek(0, io.SEEK_END) - start
     f.seek(start)
-    return _load(f, size, name, map_location)
+    return _load(f, size, name, map_location, opts)
 
 
-def _load(fh, size: int, name: str, map_location):
+def _unpickle(fh, name: str, opts, persistent_load=None):
+    """Unpickle from ``fh``: restricted under weights_only, else with the pickle module."""
+    weights_only, pickle_module, load_args = opts
+    if not weights_only:
+        up = pickle_module.Unpickler(fh, **load_args)
+        if persistent_load is not None:
+            up.persistent_load = persistent_load
+        return up.load()
+    try:
+        return RestrictedUnpickler(fh, persistent_load).load()
+    except WeightsOnlyUnpicklingError as e:
+        raise WeightsOnlyError(name, str(e)) from None
+    except (CheckpointError, MemoryError):
+        raise
+    except Exception as e:  # noqa: BLE001 - a malformed pickle: any parser error
+        raise WeightsOnlyError(name, f"Weights only load failed: corrupted pickle "
+                                     f"({type(e).__name__}: {e})") from None
+
+
+def _load(fh, size: int, name: str, map_location, opts):
     def fail(problem):
         return CheckpointError(name, problem)
 
@@ -251,9 +341,8 @@ def _load(fh, size: int, name: str, map_location):
     start = fh.tell()
     magic = fh.read(4)
     fh.seek(start)
-    if magic[:1] == b"\x80":
-        raise fail("this is a Python pickle, not a minigrad checkpoint; minigrad never "
-                   "unpickles files (they can run arbitrary code)")
+    if magic[:1] == b"\x80":  # a plain pickle stream (pickle.dump)
+        return _unpickle(fh, name, opts)
     if magic not in (b"PK\x03\x04", b"PK\x05\x06"):
         raise fail("not a minigrad checkpoint (expected a .npz zip archive)")
     # Parsing untrusted bytes: any failure of zipfile/NumPy's parsers (BadZipFile,
@@ -264,13 +353,37 @@ def _load(fh, size: int, name: str, map_location):
         raise fail(f"corrupted or truncated checkpoint ({type(e).__name__}: {e})") from None
     with zf:
         try:
-            metas, arrays, root = _read(zf, size, fail)
+            metas, arrays, root, pickled = _read(zf, size, fail)
         except (CheckpointError, MemoryError):
             raise
         except Exception as e:  # noqa: BLE001
             raise fail(f"corrupted checkpoint ({type(e).__name__}: {e})") from None
     tensors = [_place(arr, m, map_location, name) for arr, m in zip(arrays, metas)]
-    return _decode(root, tensors, fail, 0)
+    if pickled is None:
+        return _decode(root, tensors, fail, 0)
+    return _unpickle(io.BytesIO(pickled), name, opts, _persistent_loader(tensors, metas, fail))
+
+
+def _persistent_loader(tensors, metas, fail):
+    """Resolve the pickle's references to the archive's arrays (each built once)."""
+    params: dict[int, Parameter] = {}
+
+    def persistent_load(pid):
+        if not (isinstance(pid, tuple) and len(pid) == 2 and isinstance(pid[1], int)
+                and not isinstance(pid[1], bool) and 0 <= pid[1] < len(tensors)):
+            raise fail(f"corrupted checkpoint: bad tensor reference {pid!r}")
+        kind, i = pid
+        want = "ndarray" if kind == "ndarray" else "tensor"
+        if kind not in ("tensor", "parameter", "ndarray") or metas[i]["kind"] != want:
+            raise fail(f"corrupted checkpoint: bad tensor reference {pid!r}")
+        if kind != "parameter":
+            return tensors[i]
+        if i not in params:
+            t = tensors[i]
+            params[i] = Parameter(t, requires_grad=t.requires_grad)
+        return params[i]
+
+    return persistent_load
 
 
 def _read(zf: zipfile.ZipFile, size: int, fail):
@@ -297,9 +410,9 @@ def _read(zf: zipfile.ZipFile, size: int, fail):
         end = info.header_offset + info.file_size
     if HEADER not in members:
         if any(n.endswith("data.pkl") for n in members):
-            raise fail("this is a PyTorch (torch.save) checkpoint, which holds a pickle; "
-                       "minigrad never unpickles. Convert it with torch: save tensors as NumPy "
-                       "arrays, then load them with minigrad.tensor")
+            raise fail("this is a PyTorch (torch.save) checkpoint, whose tensors are PyTorch "
+                       "storages minigrad can't read. Convert it with torch: save tensors as "
+                       "NumPy arrays, then load them with minigrad.tensor")
         raise fail(f"not a minigrad checkpoint (the archive has no {HEADER})")
     try:
         header = json.loads(zf.read(HEADER).decode("utf-8"), parse_constant=_reject_constant)
@@ -318,9 +431,15 @@ def _read(zf: zipfile.ZipFile, size: int, fail):
         raise fail("corrupted checkpoint header (missing 'tensors' or 'root')")
     # validate every tensor's claimed size against its member BEFORE allocating anything
     plan = [_check_meta(i, m, members, fail) for i, m in enumerate(metas)]
+    root, pickled = header["root"], None
+    if isinstance(root, dict) and root.get("type") == "pickle":
+        if version < 2 or root.get("member") != PICKLE_MEMBER or PICKLE_MEMBER not in members:
+            raise fail(f"corrupted checkpoint: the header names a pickle but the archive has "
+                       f"no {PICKLE_MEMBER}")
+        pickled = zf.read(PICKLE_MEMBER)  # sizes were checked against the file above
     arrays = [_read_array(zf, info, dtype, shape, nbytes, fail)
               for info, dtype, shape, nbytes in plan]
-    return metas, arrays, header["root"]
+    return metas, arrays, root, pickled
 
 
 def _reject_constant(c):

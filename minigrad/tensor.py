@@ -15,6 +15,35 @@ from . import dtypes as _dt
 from .autograd.grad_mode import _State
 
 _new = object.__new__
+
+
+def _rebuild_tensor(cls, data: bytes, dtype: str, shape: tuple, requires_grad: bool,
+                    device: str):
+    """Unpickle a Tensor (or a subclass, a Parameter) written by ``Tensor.__reduce_ex__``.
+
+    Every argument is checked (it may come from an untrusted file): a Tensor class, a known
+    dtype, a shape of non-negative ints whose size matches the bytes given.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+        raise TypeError(f"_rebuild_tensor: {cls!r} is not a Tensor class")
+    if not isinstance(dtype, str) or dtype not in _dt._NAMES:
+        raise ValueError(f"_rebuild_tensor: unknown dtype {dtype!r}")
+    if not isinstance(shape, tuple) or not all(
+            type(n) is builtins.int and n >= 0 for n in shape):
+        raise ValueError(f"_rebuild_tensor: invalid shape {shape!r}")
+    npd = np.dtype(_dt._NAMES[dtype].np)
+    n = 1
+    for d in shape:
+        n *= d
+    if not isinstance(data, (bytes, bytearray)) or len(data) != n * npd.itemsize:
+        raise ValueError(f"_rebuild_tensor: {len(data)} bytes don't hold shape {shape} of "
+                         f"{dtype}")
+    arr = np.frombuffer(data, dtype=npd).reshape(shape).copy()
+    t = _new(cls)
+    t.array, t.grad, t._ctx, t._vc, t._base, t._hooks = (
+        backend.to_device(arr, backend.device(device)), None, None, [0], None, None)
+    t.requires_grad = bool(requires_grad) and npd.kind == "f"
+    return t
 _ndarray = np.ndarray
 
 
@@ -307,11 +336,13 @@ class Tensor:
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
-    def __getstate__(self):
-        raise TypeError(
-            "minigrad Tensors are not picklable; use minigrad.save(obj, path), which writes a "
-            "pickle-free file"
-        )
+    def __reduce_ex__(self, protocol):
+        """Pickle the values (raw bytes, dtype, shape), ``requires_grad``, device and class;
+        not ``.grad`` or the graph (as PyTorch). The bytes need no NumPy globals to load,
+        so ``load(weights_only=True)`` can rebuild tensors pickled this way."""
+        arr = backend.as_numpy(self.array)
+        return (_rebuild_tensor, (type(self), arr.tobytes("C"), self.dtype.name, tuple(arr.shape),
+                                  bool(self.requires_grad), str(self.device)))
 
     def __deepcopy__(self, memo):
         """``copy.deepcopy(t)``: an independent leaf with copied data (and grad), the same

@@ -170,17 +170,10 @@ def test_map_location(tmp_path):
     assert seen == ["cpu"] and out["t"].tolist() == [2.0, 2.0]
 
 
-def test_unsupported_objects(tmp_path):
-    with pytest.raises(TypeError, match=r"obj\['f'\].*function"):
+def test_unpicklable_objects_fail_and_leave_no_file(tmp_path):
+    # what the data tree can't hold is pickled (as torch.save does); a lambda can't be
+    with pytest.raises((pickle.PicklingError, AttributeError), match="lambda"):
         mg.save({"f": lambda: 0}, tmp_path / "x")
-    with pytest.raises(TypeError, match="dict key"):
-        mg.save({frozenset(): 1}, tmp_path / "x")
-    loop = []
-    loop.append(loop)
-    with pytest.raises(ValueError, match="cycle"):
-        mg.save(loop, tmp_path / "x")
-    with pytest.raises(TypeError, match="not picklable"):
-        pickle.dumps(mg.zeros(1))
     assert os.listdir(tmp_path) == []
 
 
@@ -249,7 +242,7 @@ class _Evil:
 def test_pickle_payloads_execute_nothing(tmp_path):
     marker = tmp_path / "PWNED"
     (tmp_path / "evil.npz").write_bytes(pickle.dumps(_Evil(str(marker))))
-    _expect_error(tmp_path / "evil.npz", "pickle")
+    _expect_error(tmp_path / "evil.npz", "(?s)Weights only load failed.*GLOBAL io.open")
     # a .npy member holding a pickled object array, behind a header claiming float32
     arr = np.array([_Evil(str(marker))], dtype=object)
     npy = io.BytesIO()
@@ -314,7 +307,7 @@ def test_header_claiming_huge_shape_allocates_nothing(tmp_path):
 
 
 @pytest.mark.parametrize("edit,match", [
-    (lambda h: h.update(version=2), "newer minigrad.*version 2"),
+    (lambda h: h.update(version=3), "newer minigrad.*version 3"),
     (lambda h: h.update(version="1"), "format version"),
     (lambda h: h.update(format="other"), "not a minigrad checkpoint"),
     (lambda h: h["tensors"][0].update(shape=[3, 2]), "shape"),

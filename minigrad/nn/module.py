@@ -459,8 +459,10 @@ class Module:
             return f"{self._get_name()}({lines[0]})"
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
-    def __getstate__(self):
-        raise TypeError("Modules are not picklable; save module.state_dict() with minigrad.save")
+    def __setstate__(self, state):
+        # unpickling: fill __dict__ directly (__getattr__ would look for _parameters, which
+        # doesn't exist yet, and __setattr__ would try to register)
+        self.__dict__.update(state)
 
     def __deepcopy__(self, memo):
         """``copy.deepcopy(model)``: parameters and buffers are cloned (Parameters stay
