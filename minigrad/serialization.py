@@ -236,13 +236,14 @@ def save(obj, f, pickle_module=pickle, pickle_protocol: int = 2,
     are stored with their dtype, shape, device and ``requires_grad`` (not their ``.grad``
     or graph); a tensor referenced twice is stored once and loads as one tensor.
     """
+    enc, pickled, version = _Encoder(), None, 1
     try:
-        enc, pickled = _Encoder(), None
         root = enc.encode(obj)
-        version = 1
     except (TypeError, ValueError):  # not plain data: pickle it, as PyTorch does
+        version = 2
+    if version == 2:  # (outside the except block: pickle's own errors stand alone)
         enc, pickled = _pickle(obj, pickle_module, pickle_protocol)
-        root, version = {"type": "pickle", "member": PICKLE_MEMBER}, 2
+        root = {"type": "pickle", "member": PICKLE_MEMBER}
     header = json.dumps({"format": FORMAT, "version": version, "tensors": enc.metas,
                          "root": root}, allow_nan=False, separators=(",", ":")).encode()
     if not isinstance(f, (str, bytes, os.PathLike)):
