@@ -35,3 +35,4 @@ def is_tensor(obj) -> bool:
 def numel(t) -> int:
     return t.numel()
 from . import onnx  # noqa: E402,F401  (torch.onnx: programs import it at the top)
+from .compile import compile  # noqa: E402,F401  (minigrad.compile, as torch.compile)

@@ -1110,8 +1110,8 @@ def _scaled(a, s):
 
 def _wrap_result(y):
     """Tensor._wrap for the result of an array op (NumPy gives scalars for 0-d results)."""
-    if type(y) is not _ndarray and not hasattr(y, "__cuda_array_interface__"):
-        y = np.asarray(y)
+    if not isinstance(y, _ndarray) and not hasattr(y, "__cuda_array_interface__"):
+        y = np.asarray(y)  # (isinstance: ndarray subclasses, like a recorder's, are kept)
     return Tensor._wrap(y)
 
 

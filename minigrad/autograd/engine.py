@@ -133,7 +133,7 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
     for node, g in roots:
         old = grads.get(node)
         if old is not None:  # two outputs of one node: their gradients add up
-            grads[node] = old + g if create_graph else _wrap(old.xp.asarray(old.array + g.array))
+            grads[node] = old + g if create_graph else _wrap(old.xp.asanyarray(old.array + g.array))
             continue
         grads[node] = g
         if not isinstance(node, Tensor):
@@ -213,7 +213,7 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                 elif p in owned:
                     old.array += gx.array
                 else:
-                    grads[p] = _wrap(old.xp.asarray(old.array + gx.array))  # 0-d: NumPy gives a scalar
+                    grads[p] = _wrap(old.xp.asanyarray(old.array + gx.array))  # 0-d: a scalar
                     owned.add(p)
             if pending:
                 _finish_leaves(parents, pending, grads, owned, create_graph)

@@ -112,7 +112,8 @@ class Function:
         except ValueError as e:  # NumPy's broadcast error: PyTorch's RuntimeError, both shapes
             _raise_broadcast(cls, args, e)
             raise
-        if type(y) is not _ndarray and xp is np and backend.device_of(y).type == "cpu":
+        if type(y) is not _ndarray and xp is np and not isinstance(y, _ndarray) and \
+                backend.device_of(y).type == "cpu":
             # NumPy returns scalars for 0-d results (a CPU->CUDA ``To`` returns a device array)
             y0, y = y, np.asarray(y)
             if ctx._saved:

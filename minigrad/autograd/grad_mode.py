@@ -11,10 +11,14 @@ import functools
 class _GradState:
     """The process-wide autograd switches (an instance with slots: read on every op)."""
 
-    __slots__ = ("enabled", "anomaly", "anomaly_check_nan")
+    __slots__ = ("enabled", "anomaly", "anomaly_check_nan", "recorder")
 
     def __init__(self):
         self.enabled = True
+        # A program recorder (minigrad.compile sets it while tracing; the core never imports
+        # it). Code whose effect is not array computation, like an optimizer step that reads
+        # a Python step count, hands itself to ``recorder.opaque(fn, *args)`` when it is set.
+        self.recorder = None
         self.anomaly = False  # set by autograd.detect_anomaly / set_detect_anomaly
         self.anomaly_check_nan = True
 

@@ -245,7 +245,7 @@ def div(a, b, *, rounding_mode=None):
             xp = a.xp
             q = xp.floor_divide(a.array, b.array)
             q = q + ((q * b.array != a.array) & ((a.array < 0) != (b.array < 0)))
-            return Tensor._wrap(xp.asarray(q, dtype=a.array.dtype))
+            return Tensor._wrap(xp.asanyarray(q, dtype=a.array.dtype))
         from .unary import trunc
 
         return trunc(Div.apply(a, b))
@@ -348,7 +348,7 @@ def _check_int_divisor(b):
 
 def _arr(xp, a):
     """``a`` as a Tensor (NumPy ufuncs return scalars for 0-d inputs; Tensors hold arrays)."""
-    return Tensor._wrap(xp.asarray(a))
+    return Tensor._wrap(xp.asanyarray(a))
 
 
 def _zeros(gy):

@@ -226,11 +226,12 @@ def weighted_mean(loss, wy):
     """loss.sum() / wy.sum(); nan with zero gradients when every target is ignored (as PyTorch)."""
     total = wy.sum()
     xp = loss.xp
-    if xp is np:
+    if type(wy) is np.ndarray:  # plain NumPy: reading total is free
         if not total:
             return loss.sum() + float("nan")
-        return loss.sum() / Tensor._wrap(xp.asarray(total))
-    # on the GPU, without reading ``total`` back (a sync): divide by 1 and add nan instead
+        return loss.sum() / Tensor._wrap(xp.asanyarray(total))
+    # on the GPU (or a recorder's arrays), without reading ``total`` back: divide by 1 and
+    # add nan instead
     empty = total == 0
     dt = loss.array.dtype
     denom = Tensor._wrap(xp.where(empty, 1, total).astype(dt, copy=False))

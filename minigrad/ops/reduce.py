@@ -281,7 +281,7 @@ def _arg(x, dim, keepdim, is_min):
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0")
     if dim is None:
         r = fn(x.array.reshape(-1))
-        r = xp.asarray(r).reshape((1,) * x.ndim if keepdim else ())
+        r = xp.asanyarray(r).reshape((1,) * x.ndim if keepdim else ())
     else:
         d = _wrap_dim(dim, x.ndim)
         if x.ndim == 0:
@@ -289,7 +289,7 @@ def _arg(x, dim, keepdim, is_min):
         else:
             _reject_empty(x, (d,), name)
             r = fn(x.array, axis=d, keepdims=keepdim)
-    return Tensor._wrap(xp.asarray(r).astype(np.int64, copy=False))
+    return Tensor._wrap(xp.asanyarray(r).astype(np.int64, copy=False))
 
 
 def argmax(x, dim=None, keepdim=False):
@@ -375,7 +375,7 @@ class Norm(Function):
             y = xp.abs(a).sum(axis=axes, keepdims=keepdim)
         else:
             y = (xp.abs(a) ** p).sum(axis=axes, keepdims=keepdim) ** (1.0 / p)
-        y = xp.asarray(y).astype(x.dtype, copy=False)
+        y = xp.asanyarray(y).astype(x.dtype, copy=False)
         self.save_for_backward(x, y)
         return y
 
@@ -505,13 +505,13 @@ def cumprod(x, dim, *, dtype=None):
 def all(x, dim=None, keepdim=False):
     """True where every element over ``dim`` is nonzero (a bool tensor, no gradient)."""
     r = x.array.astype(bool, copy=False).all(axis=_axes(dim, x.ndim), keepdims=keepdim)
-    return Tensor._wrap(x.xp.asarray(r))
+    return Tensor._wrap(x.xp.asanyarray(r))
 
 
 def any(x, dim=None, keepdim=False):
     """True where some element over ``dim`` is nonzero (a bool tensor, no gradient)."""
     r = x.array.astype(bool, copy=False).any(axis=_axes(dim, x.ndim), keepdims=keepdim)
-    return Tensor._wrap(x.xp.asarray(r))
+    return Tensor._wrap(x.xp.asanyarray(r))
 
 
 # ---- softmax / log_softmax (fused, stable) --------------------------------------------------

@@ -15,7 +15,7 @@ from copy import deepcopy
 from typing import Any, Callable, Iterable
 
 from .. import _threads
-from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd.grad_mode import _State, enable_grad, no_grad
 from ..tensor import Tensor
 
 __all__ = ["Optimizer", "required"]
@@ -186,6 +186,12 @@ class Optimizer:
         Args:
             closure: re-evaluates the model and returns the loss (run with grad enabled).
         """
+        rec = _State.recorder
+        if rec is not None:  # a recorded program replays the whole step as one call
+            return rec.opaque(self._step, closure)
+        return self._step(closure)
+
+    def _step(self, closure):
         loss = None
         if closure is not None:
             with enable_grad():

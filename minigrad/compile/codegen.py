@@ -1,0 +1,174 @@
+"""Code generation: a Graph becomes one straight-line Python function over arrays.
+
+The function takes the call's arguments and returns its results; inside there is one
+line per node (``v4 = np.matmul(v0, v1)``, ``np.add(v4, v2, out=v4)``), no Tensor, no
+Function and no tape. Objects that are not Python literals (dtypes, functions, the
+parameters' Tensors, constants) are bound in the function's namespace under short
+names. A ``del`` follows each value's last use, so intermediates are freed as early as
+eager frees them.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import random as _random
+from ..tensor import Tensor
+from .ir import Graph, Node
+
+_SETITEM = "__setitem__"
+
+
+class _Namer:
+    def __init__(self):
+        self.ns = {"np": np, "_wrap": Tensor._wrap, "_gen": _random.default_generator}
+        self.ids = {}
+
+    def bind(self, obj, prefix="k"):
+        key = id(obj)
+        name = self.ids.get(key)
+        if name is None:
+            name = f"{prefix}{len(self.ids)}"
+            self.ids[key] = name
+            self.ns[name] = obj
+        return name
+
+
+def _lit(x, nm):
+    """Source text for an argument structure."""
+    if isinstance(x, Node):
+        return x.name
+    t = type(x)
+    if x is None or t is bool or t is int or t is str:
+        return repr(x)
+    if t is float:
+        return repr(x) if math.isfinite(x) else nm.bind(x)
+    if x is Ellipsis:
+        return "..."
+    if t is tuple:
+        return "(" + "".join(_lit(v, nm) + ", " for v in x) + ")"
+    if t is list:
+        return "[" + ", ".join(_lit(v, nm) for v in x) + "]"
+    if t is dict:
+        return "{" + ", ".join(f"{k!r}: {_lit(v, nm)}" for k, v in x.items()) + "}"
+    if t is slice:
+        return f"slice({_lit(x.start, nm)}, {_lit(x.stop, nm)}, {_lit(x.step, nm)})"
+    if isinstance(x, np.ufunc) and getattr(np, x.__name__, None) is x:
+        return f"np.{x.__name__}"
+    return nm.bind(x)
+
+
+def _call_args(n, nm, skip=0):
+    parts = [_lit(a, nm) for a in n.args[skip:]]
+    parts += [f"{k}={_lit(v, nm)}" for k, v in n.kwargs.items()]
+    return ", ".join(parts)
+
+
+def _uses(x, acc):
+    if isinstance(x, Node):
+        acc.append(x)
+    elif isinstance(x, (tuple, list)):
+        for v in x:
+            _uses(v, acc)
+    elif isinstance(x, dict):
+        for v in x.values():
+            _uses(v, acc)
+    elif isinstance(x, slice):
+        _uses((x.start, x.stop, x.step), acc)
+    return acc
+
+
+def _out_struct(x, nm):
+    kind, v = x
+    if kind == "T":
+        return f"_wrap({v.name})"
+    if kind == "L":
+        return _lit(v, nm)
+    inner = "".join(_out_struct(e, nm) + ", " for e in v)
+    return f"({inner})" if kind == "tuple" else f"[{inner}]"
+
+
+def written_consts(graph: Graph):
+    """Const nodes whose memory the program writes (directly or through a view)."""
+    out = set()
+    for n in graph:
+        m = n.mutates
+        while m is not None:
+            if m.op == "const":
+                out.add(m)
+            m = m.view_of
+    return out
+
+
+def generate(graph: Graph, live_consts=frozenset()):
+    """Python source and namespace of the program; ``live_consts``: const nodes that are
+    long-lived arrays (the same object in two traces), read by reference."""
+    nm = _Namer()
+    written = written_consts(graph)
+    last = {}
+    for i, n in enumerate(graph):
+        for u in _uses((n.args, n.kwargs), []):
+            last[u.name] = i
+    lines = ["def program(args):"]
+    for i, n in enumerate(graph):
+        op = n.op
+        if op in ("input", "state") and n.name not in last:
+            continue  # a tensor the program never reads
+        if op == "input":
+            line = f"{n.name} = args[{n.target}].array"
+        elif op == "state":
+            owner = nm.bind(n.owner, "t")
+            line = f"{n.name} = {owner}.{'grad.array' if n.target == 'grad' else 'array'}"
+        elif op == "const":
+            if n in live_consts:
+                line = f"{n.name} = {nm.bind(n.owner, 'c')}"
+            elif n.value is None:  # a scratch buffer, written before it is read
+                line = f"{n.name} = np.empty({n.shape!r}, {nm.bind(n.dtype, 'd')})"
+            else:
+                line = f"{n.name} = {nm.bind(n.value, 'c')}" + (".copy()" if n in written else "")
+        elif op == "call":
+            t = n.target
+            if isinstance(t, tuple):
+                fn = f"{_lit(t[0], nm)}.{t[1]}"
+            else:
+                fn = _lit(t, nm)
+            line = f"{fn}({_call_args(n, nm)})"
+            if n.mutates is None or "out" not in n.kwargs:
+                line = (f"{n.name} = " if n.shape is not None or n.op == "call" else "") + line
+        elif op == "method":
+            obj = _lit(n.args[0], nm)
+            if n.target == _SETITEM:
+                line = f"{obj}[{_lit(n.args[1], nm)}] = {_lit(n.args[2], nm)}"
+            elif n.target == "__getitem__":
+                line = f"{n.name} = {obj}[{_lit(n.args[1], nm)}]"
+            elif n.mutates is not None:
+                line = f"{obj}.{n.target}({_call_args(n, nm, 1)})"
+            else:
+                line = f"{n.name} = {obj}.{n.target}({_call_args(n, nm, 1)})"
+        elif op == "rng":
+            line = f"{n.name} = _gen._rng.{n.target}({_call_args(n, nm)})"
+        elif op == "opaque":
+            line = f"{nm.bind(n.target, 'f')}({_call_args(n, nm)})"
+        elif op == "setgrad":
+            owner = nm.bind(n.owner, "t")
+            g = n.args[0]
+            line = f"{owner}.grad = " + ("None" if g is None else f"_wrap({g.name})")
+        elif op == "output":
+            line = f"return {_out_struct(n.args[0], nm)}"
+        else:  # pragma: no cover - every kind is handled above
+            raise AssertionError(op)
+        if n.scalar:
+            line = line.replace(f"{n.name} = ", f"{n.name} = np.asarray(", 1) + ")"
+        lines.append("    " + line)
+        dead = [u for u in dict.fromkeys(x.name for x in _uses((n.args, n.kwargs), []))
+                if last.get(u) == i and op != "output"]
+        if dead:
+            lines.append("    del " + ", ".join(dead))
+    if graph.nodes[-1].op != "output":
+        lines.append("    return None")
+    src = "\n".join(lines) + "\n"
+    code = compile(src, "<minigrad.compile>", "exec")
+    ns = dict(nm.ns)
+    exec(code, ns)
+    return src, ns["program"]
