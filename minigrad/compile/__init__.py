@@ -300,7 +300,7 @@ def _guards(graph: Graph):
             owners[id(n.owner)] = n.owner
             guards.append((1, n.owner, n.value))
     # modules whose parameters or buffers the program reads: their training flags
-    mods = [m for m in gc.get_objects() if isinstance(m, Module)]
+    mods = [m for m in gc.get_objects() if issubclass(type(m), Module)]
     involved = []
     for m in mods:
         own = list(m._parameters.values()) + list(m._buffers.values())

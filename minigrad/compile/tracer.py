@@ -201,7 +201,7 @@ class Recorder:
                                "call was being traced (nested compiled calls are not supported)")
         gc.collect()
         arg_ids = {id(a): i for i, a in enumerate(self.args) if isinstance(a, Tensor)}
-        self.entry_tensors = [o for o in gc.get_objects() if isinstance(o, Tensor)]
+        self.entry_tensors = [o for o in gc.get_objects() if issubclass(type(o), Tensor)]
         grads = set()
         for t in self.entry_tensors:
             if t.grad is not None:
@@ -247,7 +247,7 @@ class Recorder:
                 t.array = a
         # tensors created during the call that outlive it hold Tracers: give them plain arrays
         for o in gc.get_objects():
-            if isinstance(o, Tensor) and type(o.array) is Tracer:
+            if issubclass(type(o), Tensor) and type(o.array) is Tracer:
                 o.array = self.plain_of.get(id(o.array), None) if id(o.array) in self.plain_of \
                     else _plain_view(o.array, np.ndarray)
         return False
@@ -455,7 +455,7 @@ class Recorder:
         gc.collect()
         entry = {id(t) for t in self.entry_tensors}
         known = {id(t.grad) for t in self.entry_tensors if t.grad is not None}
-        return [o for o in gc.get_objects() if isinstance(o, Tensor) and id(o) not in entry
+        return [o for o in gc.get_objects() if issubclass(type(o), Tensor) and id(o) not in entry
                 and id(o) not in known and type(o.array) is Tracer and id(o) not in skip]
 
 
