@@ -8,8 +8,8 @@ from . import ops as _ops
 
 __all__ = sorted(
     name
-    for fam in (_ops.compare, _ops.elementwise, _ops.indexing, _ops.linalg, _ops.movement,
-                _ops.reduce, _ops.unary, _ops.sorting)
+    for fam in (_ops.compare, _ops.elementwise, _ops.indexing, _ops.joining, _ops.linalg,
+                _ops.movement, _ops.reduce, _ops.unary, _ops.sorting)
     for name in getattr(fam, "__all__", ())
 )
 globals().update({name: getattr(_ops, name) for name in __all__})

@@ -555,6 +555,29 @@ class Tensor:
     def __ipow__(self, other):
         return self.pow_(other)
 
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
+    def __imod__(self, other):
+        return self.remainder_(other)
+
+    def __iand__(self, other):
+        return _inplace.apply_(self, "__iand__", lambda s: s & other, other)
+
+    def __ior__(self, other):
+        return _inplace.apply_(self, "__ior__", lambda s: s | other, other)
+
+    def __ixor__(self, other):
+        return _inplace.apply_(self, "__ixor__", lambda s: s ^ other, other)
+
+    def __ilshift__(self, other):
+        return _inplace.apply_(self, "__ilshift__", lambda s: s << other, other)
+
+    def __irshift__(self, other):
+        return _inplace.apply_(self, "__irshift__", lambda s: s >> other, other)
+
+    # no __imatmul__: as in PyTorch, ``a @= b`` rebinds a to the new tensor ``a @ b``
+
     def __getitem__(self, index):
         return _ops.getitem(self, index)
 
@@ -924,6 +947,24 @@ class Tensor:
 
     def pow_(self, exponent):
         return _inplace.apply_(self, "pow_", lambda s: _ops.pow(s, exponent), exponent)
+
+    def floor_divide_(self, other):
+        return _inplace.apply_(self, "floor_divide_", lambda s: _ops.floor_divide(s, other), other)
+
+    def remainder_(self, other):
+        return _inplace.apply_(self, "remainder_", lambda s: _ops.remainder(s, other), other)
+
+    def fmod_(self, other):
+        return _inplace.apply_(self, "fmod_", lambda s: _ops.fmod(s, other), other)
+
+    def bitwise_and_(self, other):
+        return _inplace.apply_(self, "bitwise_and_", lambda s: _ops.bitwise_and(s, other), other)
+
+    def bitwise_or_(self, other):
+        return _inplace.apply_(self, "bitwise_or_", lambda s: _ops.bitwise_or(s, other), other)
+
+    def bitwise_xor_(self, other):
+        return _inplace.apply_(self, "bitwise_xor_", lambda s: _ops.bitwise_xor(s, other), other)
 
     def clamp_(self, min=None, max=None):
         return _inplace.apply_(self, "clamp_", lambda s: _ops.clamp(s, min, max), min, max)

@@ -174,7 +174,7 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                     f"function {node.name()} returned {n} gradients, expected {len(parents)}"
                 )
             # one tensor handed to two inputs must not be accumulated into in place
-            shared = n > 2 or (n == 2 and gxs[0] is gxs[1])
+            shared = (n == 2 and gxs[0] is gxs[1]) or (n > 2 and _repeated(gxs))
             for p, gx in zip(parents, gxs):
                 if p is None or gx is None:
                     continue
@@ -199,7 +199,7 @@ def run_backward(roots, retain_graph, create_graph, targets=None):
                 if gd.dtype is not dtype and gx.array.dtype != dtype:
                     gx = gx.to(Tensor._dtype_of(dtype))
                     fresh = True
-                if shared and fresh and _handed_twice(gxs, gx):
+                if shared and fresh and (n == 2 or id(gx) in shared):
                     fresh = False
                 old = grads.get(p)
                 if old is None:
@@ -267,8 +267,16 @@ def _finish_leaves(parents, pending, grads, owned, create_graph):
             _accumulate_leaf(p, g, create_graph, p in owned)
 
 
-def _handed_twice(gxs, gx):
-    return sum(o is gx for o in gxs) > 1
+def _repeated(gxs):
+    """ids of the gradients handed to more than one input (O(n), for ops of many inputs)."""
+    seen, twice = set(), set()
+    for g in gxs:
+        if g is not None:
+            i = id(g)
+            if i in seen:
+                twice.add(i)
+            seen.add(i)
+    return twice
 
 
 def _run_node(node, gy, targets, create_graph, anomaly):

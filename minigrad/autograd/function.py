@@ -27,7 +27,7 @@ _seq = itertools.count()
 _IN, _OUT, _BUF = 0, 1, 2
 _new = object.__new__
 _ndarray = np.ndarray
-_FALSES = [(False,) * n for n in range(16)]
+_FALSE = (False,)
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
     "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -105,7 +105,7 @@ class Function:
             ctx.needs_input_grad = tuple(nig)
         else:
             record = False
-            ctx.needs_input_grad = _FALSES[len(args)]
+            ctx.needs_input_grad = _FALSE * len(args)  # any number of inputs
         ctx._saved = ()
         try:
             y = ctx.forward(*data, **kwargs) if kwargs else ctx.forward(*data)
@@ -342,7 +342,7 @@ def _raise_broadcast(cls, tensors, err):
             b = next(x for x in sizes if x != sizes[0])
             raise RuntimeError(
                 f"The size of tensor a ({sizes[0]}) must match the size of tensor b ({b}) at "
-                f"non-singleton dimension {n - d} (in {cls.__name__}, shapes "
+                f"non-singleton dimension {n - d} (in {getattr(cls, '__name__', cls)}, shapes "
                 f"{', '.join(map(str, shapes))})"
             ) from None
 

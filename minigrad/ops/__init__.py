@@ -2,10 +2,11 @@
 
 Each family module lists its public ops in ``__all__``; only those are re-exported.
 """
-from . import compare, elementwise, indexing, linalg, movement, reduce, unary
+from . import compare, elementwise, indexing, joining, linalg, movement, reduce, unary
 from .compare import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
+from .joining import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .movement import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403

@@ -14,7 +14,7 @@ tensor for backward notices (``Function.saved_tensors`` raises).
 from __future__ import annotations
 
 from ..autograd.grad_mode import _State
-from ..tensor import Tensor
+from ..tensor import _TYPE_NAMES, Tensor
 
 _LEAF_MSG = (
     "a leaf Variable that requires grad is being used in an in-place operation ({op}). "
@@ -76,8 +76,11 @@ def _write(self, r, op):
             f"{list(rd.shape)}"
         )
     if rd.dtype != self.array.dtype and not _can_cast(rd.dtype, self.array.dtype):
+        names = {"b": "Bool", "i": "Long", "u": "Byte", "f": "Float"}
         raise RuntimeError(
-            f"{op}: result type {rd.dtype} can't be cast to the desired output type {self.array.dtype}"
+            f"result type {names[rd.dtype.kind]} can't be cast to the desired output type "
+            f"{_TYPE_NAMES.get(self.array.dtype.name, self.array.dtype.name)} (in {op}, "
+            f"result dtype {rd.dtype})"
         )
     if rd is not self.array:
         self.array[...] = rd

@@ -254,7 +254,12 @@ def einsum(equation, *operands):
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    if not operands or not all(isinstance(t, Tensor) for t in operands):
+    if not operands:
+        raise ValueError(
+            "einsum(): must specify the equation string and at least one operand, or at least "
+            "one operand and its subscripts list"
+        )
+    if not all(isinstance(t, Tensor) for t in operands):
         raise TypeError("einsum(): expected one or more Tensor operands after the equation")
     ref = operands[0]
     for t in operands[1:]:
@@ -316,7 +321,42 @@ def einsum(equation, *operands):
     for t, term in zip(operands, new_terms):
         target = tuple(sizes[c] for c in term)
         ops.append(t.expand(target) if target != tuple(t.shape) else t)
-    return Einsum.apply(*ops, terms=new_terms, out=new_out, sizes=sizes)
+    if len(ops) <= 2:
+        return Einsum.apply(*ops, terms=new_terms, out=new_out, sizes=sizes)
+    return _contract_pairwise(ops, list(new_terms), new_out, sizes)
+
+
+def _contract_pairwise(ops, terms, out, sizes):
+    """Three or more operands, as a chain of two-operand Einsums in the order NumPy's
+    greedy ``einsum_path`` picks for a few operands (its multi-operand steps split into
+    pairs) and left to right for many, so any number of operands works (NumPy's own
+    einsum takes at most 64) and the backward of each step involves two operands."""
+    if len(ops) <= 8:
+        shapes = [np.broadcast_to(np.empty((), np.int8), t.shape) for t in ops]  # no memory
+        path = np.einsum_path(",".join(terms) + "->" + out, *shapes, optimize="greedy")[0][1:]
+    else:  # the greedy search is quadratic in the operand count: take them in order
+        path = [tuple(range(len(ops)))]
+    left = {}  # label -> in how many remaining terms (and the output) it appears
+    for term in terms + [out]:
+        for c in set(term):
+            left[c] = left.get(c, 0) + 1
+    ops = list(ops)
+    for step in path:
+        picked = [(ops[i], terms[i]) for i in step]
+        for i in sorted(step, reverse=True):
+            del ops[i], terms[i]
+        x, tx = picked[0]
+        for y, ty in picked[1:]:
+            for c in set(tx) | set(ty):
+                left[c] -= (c in tx) + (c in ty)
+            keep = "".join(c for c in dict.fromkeys(tx + ty) if left[c] > 0)
+            for c in keep:
+                left[c] += 1
+            x, tx = Einsum.apply(x, y, terms=(tx, ty), out=keep, sizes=sizes), keep
+        ops.append(x)
+        terms.append(tx)
+    x, tx = ops[0], terms[0]
+    return x if tx == out else Einsum.apply(x, terms=(tx,), out=out, sizes=sizes)
 
 
 __all__ = ["bmm", "dot", "einsum", "matmul", "mm", "outer"]  # linear: nn.functional only

@@ -326,7 +326,7 @@ def cat(tensors, dim=0):
     (dtypes are promoted). 1-D empty tensors are skipped, as in PyTorch."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"cat(): expected a sequence of Tensors, got {type(t).__name__} at {i}")

@@ -134,11 +134,15 @@ def test_against_torch(spec, shapes, rng):
     ours = _tensors(spec, arrays)
     theirs = [torch.tensor(a, requires_grad=t.requires_grad) for a, t in zip(arrays, ours)]
     out_m, out_t = spec.fn(*ours), spec.torch_fn(*theirs)
-    np.testing.assert_allclose(out_m.detach().numpy(), out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
-    if out_m.requires_grad:
-        g = rng.standard_normal(out_m.shape)
-        out_m.backward(mg.tensor(g))
-        out_t.backward(torch.tensor(g))
+    outs_m = out_m if isinstance(out_m, tuple) else (out_m,)
+    outs_t = out_t if isinstance(out_t, tuple) else (out_t,)
+    assert len(outs_m) == len(outs_t)
+    for om, ot in zip(outs_m, outs_t):
+        np.testing.assert_allclose(om.detach().numpy(), ot.detach().numpy(), rtol=1e-10, atol=1e-12)
+    if any(o.requires_grad for o in outs_m):
+        gs = [rng.standard_normal(o.shape) for o in outs_m]
+        sum((o * mg.tensor(g)).sum() for o, g in zip(outs_m, gs) if o.requires_grad).backward()
+        sum((o * torch.tensor(g)).sum() for o, g in zip(outs_t, gs) if o.requires_grad).backward()
         for a, b in zip(ours, theirs):
             if a.requires_grad:
                 np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10, atol=1e-12)
@@ -148,8 +152,8 @@ def _public_ops():
     names = set()
     import importlib
 
-    for fam in ("elementwise", "unary", "compare", "reduce", "movement", "indexing", "linalg",
-                "conv", "pool", "loss", "norm", "rnn", "normalization", "sorting"):
+    for fam in ("elementwise", "unary", "compare", "reduce", "movement", "indexing", "joining",
+                "linalg", "conv", "pool", "loss", "norm", "rnn", "normalization", "sorting"):
         try:
             mod = importlib.import_module(f"minigrad.ops.{fam}")
         except ModuleNotFoundError as e:
