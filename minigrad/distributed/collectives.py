@@ -11,6 +11,7 @@ Set ``MINIGRAD_DISTRIBUTED_CHECKS=0`` to skip that check (one tiny message per c
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import os
 
@@ -36,6 +37,9 @@ class ReduceOp(enum.Enum):
     BAND = "band"
     BOR = "bor"
     BXOR = "bxor"
+
+
+_OP_NAMES = {op: op.value for op in ReduceOp}  # Enum.value is slow on a hot path
 
 
 class Work:
@@ -89,17 +93,26 @@ def _describe(t: Tensor) -> str:
     return f"shape {tuple(t.shape)} {t.dtype.name}"
 
 
-def _check_same(pg, what: str, desc: str):
-    """All ranks of ``pg`` must call ``what`` with the same ``desc``; else raise on all."""
+@functools.lru_cache(maxsize=4096)  # a speed-up only: calls repeat the same few signatures
+def _fingerprint(what: str, shape: tuple, dtype: str, extra: str) -> int:
+    key = f"{what}|{shape}|{dtype}|{extra}".encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=7).digest(), "big")
+
+
+def _check_same(pg, what: str, t: Tensor, extra: str = ""):
+    """All ranks of ``pg`` must call ``what`` on the same shape and dtype with the same
+    ``extra`` (op, root); else every rank raises, listing what each rank called."""
     if pg.size() == 1 or not _checks_enabled():
         return
-    h = int.from_bytes(hashlib.blake2b(f"{what}|{desc}".encode(), digest_size=7).digest(), "big")
+    a = t.array
+    h = _fingerprint(what, a.shape, a.dtype.str, extra)
     fp = np.array([h, -h], dtype=np.int64)
     wd = _watch(what)
     try:
         pg.impl.allreduce_host_max(fp)
         if fp[0] == -fp[1]:
             return
+        desc = _describe(t) + (f", {extra}" if extra else "")
         seen = pg.impl.host.allgather(f"{what}({desc})")
     finally:
         if wd is not None:
@@ -138,6 +151,9 @@ def _root(pg, global_rank: int, who: str) -> int:
 
 
 def _op_name(op) -> str:
+    name = _OP_NAMES.get(op) if isinstance(op, ReduceOp) else None
+    if name is not None:
+        return name
     if isinstance(op, str):
         op = ReduceOp(op.lower())
     if not isinstance(op, ReduceOp):
@@ -187,7 +203,7 @@ def all_reduce(tensor: Tensor, op=ReduceOp.SUM, group=None, async_op: bool = Fal
     _tensor(tensor, "all_reduce")
     mop, avg = _reduce_op(op, tensor, "all_reduce")
     buf, back = _contiguous(pg, tensor, "all_reduce")
-    _check_same(pg, "all_reduce", f"{_describe(tensor)}, op={_op_name(op)}")
+    _check_same(pg, "all_reduce", tensor, f"op={_op_name(op)}")
 
     def finish():
         if avg:
@@ -205,7 +221,7 @@ def broadcast(tensor: Tensor, src: int = 0, group=None, async_op: bool = False):
     _tensor(tensor, "broadcast")
     root = _root(pg, src, "broadcast")
     buf, back = _contiguous(pg, tensor, "broadcast")
-    _check_same(pg, "broadcast", f"{_describe(tensor)}, src={src}")
+    _check_same(pg, "broadcast", tensor, f"src={src}")
     return _run(pg, "broadcast", lambda a: pg.impl.broadcast(buf, root, a),
                 lambda: _written(tensor, buf, back), async_op)
 
@@ -219,7 +235,7 @@ def reduce(tensor: Tensor, dst: int = 0, op=ReduceOp.SUM, group=None, async_op: 
     root = _root(pg, dst, "reduce")
     mop, avg = _reduce_op(op, tensor, "reduce")
     buf, back = _contiguous(pg, tensor, "reduce")
-    _check_same(pg, "reduce", f"{_describe(tensor)}, op={_op_name(op)}, dst={dst}")
+    _check_same(pg, "reduce", tensor, f"op={_op_name(op)}, dst={dst}")
     is_root = pg.rank() == root
 
     def finish():
@@ -251,7 +267,7 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
     _check_list(tensor_list, n, tensor, "all_gather", "tensor_list")
     send, _ = _contiguous(pg, tensor, "all_gather")
     recv = tensor.xp.empty((n,) + send.shape, send.dtype)
-    _check_same(pg, "all_gather", _describe(tensor))
+    _check_same(pg, "all_gather", tensor)
 
     def finish():
         for i, out in enumerate(tensor_list):
@@ -286,7 +302,7 @@ def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group=No
                          f"{n} x input_tensor ({_describe(input_tensor)})")
     send, _ = _contiguous(pg, input_tensor, who)
     recv, back = _flat_output(pg, output_tensor, who)
-    _check_same(pg, who, _describe(input_tensor))
+    _check_same(pg, who, input_tensor)
     return _run(pg, who, lambda a: pg.impl.allgather(send.reshape(-1), recv, a),
                 lambda: _written(output_tensor, recv, back), async_op)
 
@@ -308,7 +324,7 @@ def reduce_scatter_tensor(output: Tensor, input: Tensor, op=ReduceOp.SUM, group=
     mop, avg = _reduce_op(op, input, who)
     send, _ = _contiguous(pg, input, who)
     recv, back = _flat_output(pg, output, who)
-    _check_same(pg, who, f"{_describe(input)}, op={_op_name(op)}")
+    _check_same(pg, who, input, f"op={_op_name(op)}")
 
     def finish():
         if avg:
@@ -334,7 +350,7 @@ def gather(tensor: Tensor, gather_list: list | None = None, dst: int = 0, group=
         raise ValueError("gather: gather_list must be None or empty on non-destination ranks")
     send, _ = _contiguous(pg, tensor, "gather")
     recv = tensor.xp.empty((n,) + send.shape, send.dtype) if is_root else None
-    _check_same(pg, "gather", f"{_describe(tensor)}, dst={dst}")
+    _check_same(pg, "gather", tensor, f"dst={dst}")
 
     def finish():
         if is_root:
@@ -361,7 +377,7 @@ def scatter(tensor: Tensor, scatter_list: list | None = None, src: int = 0, grou
     elif scatter_list:
         raise ValueError("scatter: scatter_list must be None or empty on non-source ranks")
     recv, back = _contiguous(pg, tensor, "scatter")
-    _check_same(pg, "scatter", f"{_describe(tensor)}, src={src}")
+    _check_same(pg, "scatter", tensor, f"src={src}")
     return _run(pg, "scatter", lambda a: pg.impl.scatter(send, recv, root, a),
                 lambda: _written(tensor, recv, back), async_op)
 

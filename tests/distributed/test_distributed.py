@@ -31,7 +31,8 @@ def test_collectives_three_ranks():
 def test_ddp_matches_single_process(tmp_path):
     rc, out = run("ddp.py", 2, str(tmp_path))
     assert rc == 0, out[-6000:]
-    passed(out, 2, ["equivalence", "checkpoint", "no_sync", "find_unused", "buffers_shapes"])
+    passed(out, 2, ["equivalence", "checkpoint", "no_sync", "bucket_view", "find_unused",
+                    "buffers_shapes"])
 
 
 def test_a_rank_that_raises_ends_the_job():

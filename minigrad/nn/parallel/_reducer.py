@@ -55,7 +55,7 @@ def _walk_leaves(outputs):
 class Reducer:
     """Averages the gradients of ``params`` over the process group ``pg`` during backward."""
 
-    def __init__(self, params, pg, bucket_cap_mb, find_unused_parameters):
+    def __init__(self, params, pg, bucket_cap_mb, find_unused_parameters, grad_as_view=False):
         """``bucket_cap_mb`` None means PyTorch's default: a 1 MiB first bucket (so that
         communication starts early in backward), then 25 MiB buckets."""
         self.params = params
@@ -64,6 +64,7 @@ class Reducer:
         self.cap = max(1, int((25 if bucket_cap_mb is None else bucket_cap_mb) * _MB))
         self.first_cap = min(self.cap, _MB) if bucket_cap_mb is None else self.cap
         self.find_unused = find_unused_parameters
+        self.grad_as_view = grad_as_view  # .grad becomes a view of its bucket (no copy back)
         self.expect = False  # a synchronised backward is under way
         self.ready_order: list[int] = []
         self.rebuilt = False
@@ -149,14 +150,13 @@ class Reducer:
             self.impl.test(self.buckets[self.next_launch - 1].req)
 
     def _launch(self, b):
-        buf = b.buffer
+        buf, xp, scale = b.buffer, b.params[0].xp, 1.0 / self.world
         for p, off in zip(b.params, b.offsets):
             n = p.numel()
             if p.grad is None:
                 buf[off:off + n] = 0
-            else:
-                buf[off:off + n] = p.grad.array.reshape(-1)
-        buf *= 1.0 / self.world
+            else:  # copy and divide by the world size in one pass
+                xp.multiply(p.grad.array.reshape(-1), scale, out=buf[off:off + n])
         b.req = self.impl.allreduce(buf, "sum", True)
 
     def _finish(self):
@@ -178,10 +178,13 @@ class Reducer:
         for b in self.buckets:
             for i, p, off in zip(b.idx, b.params, b.offsets):
                 g = b.buffer[off:off + p.numel()].reshape(p.array.shape)
-                if p.grad is None:
-                    if used is not None and not used[i]:
-                        continue  # unused on every rank: the gradient stays None, as in PyTorch
-                    p.grad = _grad_tensor(g)
+                if p.grad is None and used is not None and not used[i]:
+                    continue  # unused on every rank: the gradient stays None, as in PyTorch
+                if self.grad_as_view:
+                    if p.grad is None or p.grad.array.base is not b.buffer:
+                        p.grad = _wrap(g)
+                elif p.grad is None:
+                    p.grad = _wrap(g.copy())
                 else:
                     p.grad.array[...] = g
         self.expect = False
@@ -191,10 +194,10 @@ class Reducer:
             h.remove()
 
 
-def _grad_tensor(array):
+def _wrap(array):
     from ...tensor import Tensor
 
-    return Tensor._wrap(array.copy())
+    return Tensor._wrap(array)
 
 
 def _hook(reducer_ref, i):

@@ -48,7 +48,10 @@ class DistributedDataParallel(Module):
         find_unused_parameters: walk the graph of forward's outputs to find parameters
             that will get no gradient, so backward does not wait for them; a parameter
             unused on every rank keeps ``grad=None``.
-        gradient_as_bucket_view, static_graph, check_reduction: accepted, no effect.
+        gradient_as_bucket_view: after backward, each ``.grad`` is a view into its
+            communication bucket instead of a copy (saves a pass over the gradients; the
+            next synchronised backward overwrites them, as in PyTorch).
+        static_graph, check_reduction: accepted, no effect.
 
     Attributes:
         module: the wrapped module (save ``ddp.module.state_dict()`` on rank 0).
@@ -80,7 +83,8 @@ class DistributedDataParallel(Module):
                                "have any parameter that requires a gradient.")
         self._verify_shapes(dist, pg)
         self._sync(list(module.parameters()) + list(module.buffers()))
-        self.reducer = Reducer(params, pg, bucket_cap_mb, find_unused_parameters)
+        self.reducer = Reducer(params, pg, bucket_cap_mb, find_unused_parameters,
+                               gradient_as_bucket_view)
 
     def _verify_shapes(self, dist, pg):
         mine = [(n, tuple(p.shape), p.dtype.name) for n, p in self.module.named_parameters()]

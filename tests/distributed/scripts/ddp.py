@@ -114,6 +114,19 @@ for p, q in zip(model2.parameters(), ref.parameters()):
     np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-5, atol=1e-7)
 ok("no_sync")
 
+# gradient_as_bucket_view: the same gradients, held in the communication buckets
+view_model = make(seed=5)
+dview = DDP(view_model, gradient_as_bucket_view=True, bucket_cap_mb=1200 / 2**20)
+ref_v = make(seed=5)
+for k in range(2):
+    for m in (dview, ref_v):
+        m.zero_grad(set_to_none=k == 0)
+        loss_of(m, *((mine(X[k]), mine(Y[k])) if m is dview else (X[k], Y[k]))).backward()
+    for p, q in zip(view_model.parameters(), ref_v.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-5, atol=1e-7)
+        assert any(p.grad.array.base is b.buffer for b in dview.reducer.buckets)
+ok("bucket_view")
+
 
 # 4. find_unused_parameters: a layer unused everywhere keeps grad None; one used on rank 0
 # only gets rank 0's gradient averaged over W; without the flag the next forward raises
