@@ -10,6 +10,7 @@ from .collectives import (
     ReduceOp, Work, all_gather, all_gather_into_tensor, all_reduce, barrier, broadcast, gather,
     irecv, isend, recv, reduce, reduce_scatter_tensor, scatter, send,
 )
+from . import nn  # noqa: F401  (differentiable collectives)
 from .objects import all_gather_object, broadcast_object_list, gather_object, scatter_object_list
 from .process_group import (
     Backend, GroupMember, ProcessGroup, default_pg_timeout, destroy_process_group,

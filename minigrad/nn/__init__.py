@@ -13,3 +13,4 @@ from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from . import parallel  # noqa: E402  (DistributedDataParallel)
 from . import attention, modules  # noqa: E402,F401  (torch.nn.attention, torch.nn.modules.<file>)
+from .sync_batchnorm import SyncBatchNorm  # noqa: E402

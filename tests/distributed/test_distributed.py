@@ -32,6 +32,7 @@ def test_ddp_matches_single_process(tmp_path):
     rc, out = run("ddp.py", 2, str(tmp_path))
     assert rc == 0, out[-6000:]
     passed(out, 2, ["equivalence", "checkpoint", "no_sync", "bucket_view", "find_unused",
+                    "sync_batchnorm",
                     "buffers_shapes"])
 
 

@@ -96,3 +96,14 @@ def test_sampler_in_a_dataloader():
         loader = DataLoader(ds, batch_size=2, sampler=DistributedSampler(ds, 2, r))
         seen += [int(v) for (b,) in loader for v in b.tolist()]
     assert sorted(seen) == list(range(10))
+
+
+def test_sync_batchnorm_without_a_process_group_is_batchnorm():
+    x = mg.randn(6, 3, 4)
+    sync, bn = mg.nn.SyncBatchNorm(3), mg.nn.BatchNorm1d(3)
+    assert mg.equal(sync(x), bn(x)) and mg.equal(sync.running_var, bn.running_var)
+    converted = mg.nn.SyncBatchNorm.convert_sync_batchnorm(
+        mg.nn.Sequential(mg.nn.Conv2d(1, 2, 3), mg.nn.BatchNorm2d(2)))
+    assert type(converted[1]) is mg.nn.SyncBatchNorm and converted[1].num_features == 2
+    with pytest.raises(ValueError, match="at least 2D"):
+        sync(mg.zeros(3))

@@ -176,3 +176,44 @@ except RuntimeError as e:
 else:
     raise AssertionError("different models did not raise")
 ok("buffers_shapes")
+
+# 6. SyncBatchNorm on the split batch equals BatchNorm on the whole batch; differentiable
+# all_reduce
+from minigrad.distributed.nn.functional import all_reduce as all_reduce_diff  # noqa: E402
+
+xg = rng.standard_normal((W * 3, 4, 5)).astype(np.float64) * 2 + 1
+vg = rng.standard_normal((W * 3, 4, 5))
+mg.manual_seed(0)
+bn_ref = nn.BatchNorm1d(4, dtype=mg.float64)
+with mg.no_grad():
+    bn_ref.weight.copy_(mg.tensor(rng.standard_normal(4)))
+    bn_ref.bias.copy_(mg.tensor(rng.standard_normal(4)))
+sync = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.BatchNorm1d(4, dtype=mg.float64)))
+assert isinstance(sync[0], nn.SyncBatchNorm)
+sync[0].load_state_dict(bn_ref.state_dict())
+xr = mg.tensor(xg, requires_grad=True)
+xl = mg.tensor(xg[R * 3:(R + 1) * 3], requires_grad=True)
+for _ in range(2):  # twice: running statistics accumulate alike
+    want = bn_ref(xr)
+    (want * mg.tensor(vg)).sum().backward()
+    out = sync(xl)
+    (out * mg.tensor(vg[R * 3:(R + 1) * 3])).sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), want.detach().numpy()[R * 3:R * 3 + 3],
+                               rtol=1e-10, atol=1e-12)
+np.testing.assert_allclose(xl.grad.numpy(), xr.grad.numpy()[R * 3:R * 3 + 3], rtol=1e-9,
+                           atol=1e-12)
+gw = sync[0].weight.grad.clone()
+dist.all_reduce(gw)  # each rank holds its own samples' share of the parameter gradients
+np.testing.assert_allclose(gw.numpy(), bn_ref.weight.grad.numpy(), rtol=1e-9)
+for name in ("running_mean", "running_var", "num_batches_tracked"):
+    np.testing.assert_allclose(getattr(sync[0], name).numpy(), getattr(bn_ref, name).numpy(),
+                               rtol=1e-12)
+sync.eval()
+np.testing.assert_allclose(sync(xl).detach().numpy(),
+                           bn_ref.eval()(xr).detach().numpy()[R * 3:R * 3 + 3], rtol=1e-12)
+a = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+y = all_reduce_diff(a * (R + 1))
+assert np.allclose(y.detach().numpy(), np.array([1.0, 2.0]) * sum(range(1, W + 1)))
+(y * (R + 1)).sum().backward()  # dL/da_r = (r + 1) * sum_j (j + 1)
+np.testing.assert_allclose(a.grad.numpy(), np.full(2, (R + 1) * sum(range(1, W + 1))))
+ok("sync_batchnorm")

@@ -1,0 +1,4 @@
+"""``minigrad.distributed.nn``: collectives that autograd can differentiate through."""
+from . import functional
+
+__all__ = ["functional"]
