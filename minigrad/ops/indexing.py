@@ -33,14 +33,24 @@ class _Index:
     (a single boolean mask, or a diagonal), so a scatter is a plain assignment.
     """
 
-    __slots__ = ("basic", "key", "unique")
+    __slots__ = ("basic", "key", "pre", "unique")
 
-    def __init__(self, key, basic=False, unique=False):
-        self.key, self.basic, self.unique = key, basic, unique
+    def __init__(self, key, basic=False, unique=False, pre=None):
+        self.key, self.basic, self.unique, self.pre = key, basic, unique, pre
 
     def view_key(self):
         # a trailing Ellipsis makes NumPy return a 0-d view instead of a scalar copy
         return self.key if Ellipsis in self.key else self.key + (Ellipsis,)
+
+    def get(self, a):
+        """``a[index]``; with ``pre`` (integers next to index arrays) the integers select
+        first, as in PyTorch, so they do not count as advanced indices (NumPy would move
+        the arrays' dims to the front when a slice separates them from an integer)."""
+        return a[self.pre][self.key] if self.pre is not None else a[self.key]
+
+    def target(self, a):
+        """The view of ``a`` that ``key`` indexes (``a`` itself unless ``pre``)."""
+        return a[self.pre] if self.pre is not None else a
 
 
 class GetItem(Function):
@@ -48,7 +58,7 @@ class GetItem(Function):
 
     def forward(self, x, idx):
         self.in_shape, self.idx = x.shape, idx
-        return x[idx.view_key()] if idx.basic else x[idx.key]
+        return x[idx.view_key()] if idx.basic else idx.get(x)
 
     def backward(self, gy):
         return IndexAdd.apply(gy, shape=self.in_shape, idx=self.idx)
@@ -71,7 +81,7 @@ class SetItem(Function):
     def forward(self, x, v, idx):
         self.idx, self.v_ndim = idx, v.ndim
         y = x.copy()
-        y[idx.key] = v
+        idx.target(y)[idx.key] = v
         return y
 
     def backward(self, gy):
@@ -88,6 +98,11 @@ class SetItem(Function):
 def _index_add(xp, shape, idx, g):
     """zeros(shape) with g added at idx; a plain (strided) assignment where no position
     repeats, else a bincount or ``add.at`` scatter that accumulates repeats."""
+    if idx.pre is not None:  # the integers select a view; scatter into it
+        y = xp.zeros(shape, dtype=g.dtype)
+        sub = y[idx.pre]
+        sub[...] = _index_add(xp, sub.shape, _Index(idx.key, unique=idx.unique), g)
+        return y
     y = xp.zeros(shape, dtype=g.dtype)
     if idx.basic or idx.unique:
         y[idx.key] = g
@@ -177,6 +192,8 @@ def _convert(item, x):
         return x.xp.asarray(bool(item))
     if isinstance(item, (int, np.integer)):
         return int(item)
+    if isinstance(item, Tensor) and item.array.ndim == 0 and item.array.dtype.kind == "i":
+        return int(item.array)  # PyTorch selects with a 0-d integer tensor, as with an int
     if isinstance(item, (Tensor, list, tuple)) or _is_array(item):
         return _index_array(item, x)
     raise IndexError(
@@ -229,7 +246,29 @@ def _normalize(x, index) -> _Index:
             n_adv += 1
             items[k] = _wrap_negative(it, shape[d], d)
             d += 1
-    return _Index(tuple(items), basic=n_adv == 0, unique=n_adv == 1 and has_mask)
+    pre = None
+    if n_adv:
+        if n_ell:  # NumPy counts even an empty Ellipsis as separating index arrays; PyTorch not
+            k = next(i for i, it in enumerate(items) if it is Ellipsis)
+            items[k:k + 1] = [slice(None)] * (ndim - consumed)
+        if any(type(it) is int for it in items):
+            items, pre = _split_ints(items)
+    return _Index(tuple(items), basic=n_adv == 0, unique=n_adv == 1 and has_mask, pre=pre)
+
+
+def _split_ints(items):
+    """PyTorch applies integer indices as selects before any index array: split the
+    index into ``pre`` (the integers, ``:`` elsewhere) and the rest (without them)."""
+    pre, rest = [], []
+    for it in items:
+        if type(it) is int:
+            pre.append(it)
+        elif it is None:
+            rest.append(it)
+        else:
+            pre.extend([slice(None)] * (it.ndim if _is_array(it) and it.dtype == bool else 1))
+            rest.append(it)
+    return rest, tuple(pre)
 
 
 def _check_bound(lo, hi, size, dim, allow_negative=True):
@@ -299,7 +338,7 @@ def setitem(x, index, value):
             _raise_shape(x, idx, v)
     v = value.array if isinstance(value, Tensor) else value
     try:
-        x.array[idx.key] = v
+        idx.target(x.array)[idx.key] = v
     except ValueError as e:
         if not getattr(x.array.flags, "writeable", True):  # CuPy flags have no writeable
             raise RuntimeError(
@@ -316,7 +355,7 @@ def setitem(x, index, value):
 def _raise_shape(x, idx, v):
     raise RuntimeError(
         f"setitem: shape mismatch: value tensor of shape {tuple(v.shape)} cannot be broadcast to "
-        f"indexing result of shape {tuple(x.array[idx.key].shape)} (tensor shape {tuple(x.shape)})"
+        f"indexing result of shape {tuple(idx.get(x.array).shape)} (tensor shape {tuple(x.shape)})"
     ) from None
 
 

@@ -97,7 +97,9 @@ SPECS = [
     _getitem("pairs", ([0, 1, 0], [2, 2, 2]), [((3, 4),)]),
     _getitem("adv_split", ([0, 2, 0], slice(None), [1, 1, 0]), [((3, 2, 4),)]),
     _getitem("slice_adv", (slice(1, None), [0, 0, 2]), [((3, 4),)]),
-    _getitem("int_adv_step", (1, slice(None, None, -1), [3, 3]), [((2, 3, 4),)]),
+    # the int selects first (PyTorch), so [3, 3]'s dim stays last: NumPy's a[1][::-1, [3, 3]]
+    OpSpec("getitem", lambda a: a[1, ::-1, [3, 3]], lambda a: a[1][::-1, [3, 3]], [((2, 3, 4),)],
+           id="getitem_int_adv_step"),
     _getitem("scalars_1d", T([0, 1, 1, 2, 1, 0, 2, 2]), [((3,),)], np.array([0, 1, 1, 2, 1, 0, 2, 2])),
     _getitem("pick", (T([0, 1, 2, 1]), T([3, 0, 3, 3])), [((3, 4),)],
              (np.array([0, 1, 2, 1]), np.array([3, 0, 3, 3]))),
