@@ -65,8 +65,11 @@ def _softmax_xent(logits, labels):
 
 
 class NumpyAdam:
-    def __init__(self, params, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
+    """Adam; with ``weight_decay`` AdamW's decoupled decay (p *= 1 - lr * wd first)."""
+
+    def __init__(self, params, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, weight_decay=0.0):
         self.params, self.lr, self.b1, self.b2, self.eps = params, lr, b1, b2, eps
+        self.wd = weight_decay
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
         self.t = 0
@@ -78,6 +81,8 @@ class NumpyAdam:
         c2 = 1 - b2**self.t
         step = self.lr / c1
         for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            if self.wd:
+                p *= 1 - self.lr * self.wd
             m *= b1
             m += (1 - b1) * g
             v *= b2
@@ -232,69 +237,81 @@ def _sigmoid(x):
     return 0.5 * (np.tanh(0.5 * x) + 1)
 
 
+def lstm_forward(x, P, prefix=""):
+    """A multi-layer LSTM over x (T, N, I) with torch's parameter names (``prefix`` +
+    weight_ih_l{k} (4H, in), gates i, f, g, o); zero initial state. Returns (out, caches)."""
+    T, N, _ = x.shape
+    layers = sorted({int(k.split("_l")[-1]) for k in P if k.startswith(prefix + "weight_ih")})
+    inp = x
+    caches = []
+    for l in layers:
+        Wih, Whh = P[f"{prefix}weight_ih_l{l}"], P[f"{prefix}weight_hh_l{l}"]
+        b = P[f"{prefix}bias_ih_l{l}"] + P[f"{prefix}bias_hh_l{l}"]
+        H = Whh.shape[1]
+        xproj = (inp.reshape(T * N, -1) @ Wih.T + b).reshape(T, N, 4 * H)
+        h = np.zeros((N, H), x.dtype)
+        c = np.zeros((N, H), x.dtype)
+        hs, cs, gates = [h], [c], []
+        for t in range(T):
+            z = xproj[t] + h @ Whh.T
+            i, f = _sigmoid(z[:, :H]), _sigmoid(z[:, H:2 * H])
+            g, o = np.tanh(z[:, 2 * H:3 * H]), _sigmoid(z[:, 3 * H:])
+            c = f * c + i * g
+            tc = np.tanh(c)
+            h = o * tc
+            hs.append(h)
+            cs.append(c)
+            gates.append((i, f, g, o, tc))
+        out = np.stack(hs[1:])
+        caches.append((l, inp, hs, cs, gates))
+        inp = out
+    return inp, caches
+
+
+def lstm_backward(gout, caches, P, prefix=""):
+    """Backpropagation through time for ``lstm_forward``: (gradients by name, grad of x);
+    the two biases share one gradient array."""
+    grads = {}
+    for l, inp_l, hs, cs, gates in reversed(caches):
+        Wih, Whh = P[f"{prefix}weight_ih_l{l}"], P[f"{prefix}weight_hh_l{l}"]
+        H = Whh.shape[1]
+        T, N = gout.shape[:2]
+        gz_all = np.empty((T, N, 4 * H), gout.dtype)
+        gh = np.zeros((N, H), gout.dtype)
+        gc = np.zeros((N, H), gout.dtype)
+        for t in reversed(range(T)):
+            i, f, g, o, tc = gates[t]
+            gh = gh + gout[t]
+            go = gh * tc
+            gc = gc + gh * o * (1 - tc * tc)
+            gi, gf, gg = gc * g, gc * cs[t], gc * i
+            gc = gc * f
+            gz = gz_all[t]
+            gz[:, :H] = gi * i * (1 - i)
+            gz[:, H:2 * H] = gf * f * (1 - f)
+            gz[:, 2 * H:3 * H] = gg * (1 - g * g)
+            gz[:, 3 * H:] = go * o * (1 - o)
+            gh = gz @ Whh
+        hprev = np.stack(hs[:-1]).reshape(T * N, H)
+        gz2 = gz_all.reshape(T * N, 4 * H)
+        grads[f"{prefix}weight_hh_l{l}"] = gz2.T @ hprev
+        grads[f"{prefix}weight_ih_l{l}"] = gz2.T @ inp_l.reshape(T * N, -1)
+        grads[f"{prefix}bias_ih_l{l}"] = grads[f"{prefix}bias_hh_l{l}"] = gz2.sum(0)
+        gout = (gz2 @ Wih).reshape(T, N, -1)
+    return grads, gout
+
+
 def make_lstm(x, target, params, lr=0.01):
     """x: (T, N, I); params in torch's layout (weight_ih_l{k} (4H, in), gates i,f,g,o)."""
     P = {k: v.copy() for k, v in params.items()}
-    layers = sorted({int(k.split("_l")[1]) for k in P if k.startswith("weight_ih")})
 
     def step():
-        T, N, _ = x.shape
-        inp = x
-        caches = []
-        for l in layers:
-            Wih, Whh = P[f"weight_ih_l{l}"], P[f"weight_hh_l{l}"]
-            b = P[f"bias_ih_l{l}"] + P[f"bias_hh_l{l}"]
-            H = Whh.shape[1]
-            xproj = (inp.reshape(T * N, -1) @ Wih.T + b).reshape(T, N, 4 * H)
-            h = np.zeros((N, H), x.dtype)
-            c = np.zeros((N, H), x.dtype)
-            hs, cs, gates = [h], [c], []
-            for t in range(T):
-                z = xproj[t] + h @ Whh.T
-                i, f = _sigmoid(z[:, :H]), _sigmoid(z[:, H:2 * H])
-                g, o = np.tanh(z[:, 2 * H:3 * H]), _sigmoid(z[:, 3 * H:])
-                c = f * c + i * g
-                tc = np.tanh(c)
-                h = o * tc
-                hs.append(h)
-                cs.append(c)
-                gates.append((i, f, g, o, tc))
-            out = np.stack(hs[1:])
-            caches.append((inp, hs, cs, gates))
-            inp = out
-        diff = inp - target
+        out, caches = lstm_forward(x, P)
+        diff = out - target
         loss = float(np.mean(diff * diff))
-        gout = 2 * diff / diff.size
-        for l in reversed(layers):
-            inp_l, hs, cs, gates = caches[l]
-            Wih, Whh = P[f"weight_ih_l{l}"], P[f"weight_hh_l{l}"]
-            H = Whh.shape[1]
-            gz_all = np.empty((T, N, 4 * H), x.dtype)
-            gh = np.zeros((N, H), x.dtype)
-            gc = np.zeros((N, H), x.dtype)
-            for t in reversed(range(T)):
-                i, f, g, o, tc = gates[t]
-                gh = gh + gout[t]
-                go = gh * tc
-                gc = gc + gh * o * (1 - tc * tc)
-                gi, gf, gg = gc * g, gc * cs[t], gc * i
-                gc = gc * f
-                gz = gz_all[t]
-                gz[:, :H] = gi * i * (1 - i)
-                gz[:, H:2 * H] = gf * f * (1 - f)
-                gz[:, 2 * H:3 * H] = gg * (1 - g * g)
-                gz[:, 3 * H:] = go * o * (1 - o)
-                gh = gz @ Whh
-            hprev = np.stack(hs[:-1]).reshape(T * N, H)
-            gz2 = gz_all.reshape(T * N, 4 * H)
-            gWhh = gz2.T @ hprev
-            gWih = gz2.T @ inp_l.reshape(T * N, -1)
-            gb = gz2.sum(0)
-            gout = (gz2 @ Wih).reshape(T, N, -1)
-            P[f"weight_ih_l{l}"] -= lr * gWih
-            P[f"weight_hh_l{l}"] -= lr * gWhh
-            P[f"bias_ih_l{l}"] -= lr * gb
-            P[f"bias_hh_l{l}"] -= lr * gb
+        grads, _ = lstm_backward(2 * diff / diff.size, caches, P)
+        for k, g in grads.items():
+            P[k] -= lr * g
         return loss
 
     return step

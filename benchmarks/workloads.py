@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import numpy_ref
+from . import numpy_ref, numpy_ref_seq
 
 SIZES = {
     "full": dict(small=(16, 100), two_layer=(64, 1000, 100, 10), mlp=(256, 784, 1024, 10),
-                 lenet=64, lstm=(32, 50, 128, 128, 2)),
+                 lenet=64, lstm=(32, 50, 128, 128, 2),
+                 # gpt: batch, block, vocab, width, heads, layers; lstm_lm: batch, bptt, vocab,
+                 # emsize, nhid, layers
+                 gpt=(12, 64, 65, 128, 4, 2), lstm_lm=(20, 35, 2000, 200, 200, 2)),
     "smoke": dict(small=(8, 10), two_layer=(8, 20, 10, 4), mlp=(8, 16, 32, 10),
-                  lenet=4, lstm=(2, 4, 8, 8, 2)),
+                  lenet=4, lstm=(2, 4, 8, 8, 2), gpt=(2, 8, 11, 16, 4, 2),
+                  lstm_lm=(3, 5, 13, 8, 8, 2)),
 }
 
 
@@ -76,6 +80,50 @@ def data_lstm(size):
         params[f"bias_hh_l{l}"] = r.uniform(-k, k, 4 * h).astype(np.float32)
     return dict(x=r.standard_normal((t, n, i)).astype(np.float32),
                 y=r.standard_normal((t, n, h)).astype(np.float32), params=params)
+
+
+def gpt_shapes(vocab, block, width, layers):
+    """Parameter name -> shape of the GPT below (PyTorch's layouts: Linear weights (out, in))."""
+    c = width
+    shapes = {"tok.weight": (vocab, c), "pos.weight": (block, c)}
+    for l in range(layers):
+        for name, shape in (("ln_1.weight", (c,)), ("ln_1.bias", (c,)), ("attn.weight", (3 * c, c)),
+                            ("attn.bias", (3 * c,)), ("proj.weight", (c, c)), ("proj.bias", (c,)),
+                            ("ln_2.weight", (c,)), ("ln_2.bias", (c,)), ("fc.weight", (4 * c, c)),
+                            ("fc.bias", (4 * c,)), ("out.weight", (c, 4 * c)), ("out.bias", (c,))):
+            shapes[f"blocks.{l}.{name}"] = shape
+    shapes["ln_f.weight"], shapes["ln_f.bias"], shapes["head.weight"] = (c,), (c,), (vocab, c)
+    return shapes
+
+
+def data_gpt(size):
+    n, t, vocab, width, _, layers = size
+    r = np.random.default_rng(0)
+    params = {}
+    for k, s in gpt_shapes(vocab, t, width, layers).items():
+        if "ln_" in k:  # layer norms start as the identity, as in PyTorch
+            params[k] = np.ones(s, np.float32) if k.endswith("weight") else np.zeros(s, np.float32)
+        else:
+            params[k] = (0.02 * r.standard_normal(s)).astype(np.float32)
+    seq = r.integers(0, vocab, (n, t + 1))
+    return dict(idx=seq[:, :-1], targets=seq[:, 1:], params=params)
+
+
+def data_lstm_lm(size):
+    n, t, vocab, em, hid, layers = size
+    r = np.random.default_rng(0)
+    k = 1 / np.sqrt(hid)
+    params = {"encoder.weight": r.uniform(-0.1, 0.1, (vocab, em)).astype(np.float32),
+              "decoder.weight": r.uniform(-0.1, 0.1, (vocab, hid)).astype(np.float32),
+              "decoder.bias": np.zeros(vocab, np.float32)}
+    for l in range(layers):
+        inp = em if l == 0 else hid
+        params[f"rnn.weight_ih_l{l}"] = r.uniform(-k, k, (4 * hid, inp)).astype(np.float32)
+        params[f"rnn.weight_hh_l{l}"] = r.uniform(-k, k, (4 * hid, hid)).astype(np.float32)
+        params[f"rnn.bias_ih_l{l}"] = r.uniform(-k, k, 4 * hid).astype(np.float32)
+        params[f"rnn.bias_hh_l{l}"] = r.uniform(-k, k, 4 * hid).astype(np.float32)
+    seq = r.integers(0, vocab, (t + 1, n))  # (time, batch), as the word-language-model example
+    return dict(inp=seq[:-1], targets=seq[1:], params=params)
 
 
 # ---- framework versions -------------------------------------------------------------
@@ -217,6 +265,121 @@ def fw_lstm(fw, d, lr=0.01):
     return step
 
 
+class _GPTFactory:
+    """A nanoGPT-sized decoder: token + position embeddings, pre-norm blocks of 4-head causal
+    attention and a GELU MLP, a final layer norm and a linear head (no dropout)."""
+
+    @staticmethod
+    def build(fw, vocab, block, width, heads, layers):
+        nn, F = fw.nn, fw.nn.functional
+
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.ln_1 = nn.LayerNorm(width)
+                self.attn = nn.Linear(width, 3 * width)
+                self.proj = nn.Linear(width, width)
+                self.ln_2 = nn.LayerNorm(width)
+                self.fc = nn.Linear(width, 4 * width)
+                self.out = nn.Linear(4 * width, width)
+
+            def forward(self, x):
+                b, t, c = x.shape
+                q, k, v = self.attn(self.ln_1(x)).split(c, dim=2)
+                q, k, v = (z.view(b, t, heads, c // heads).transpose(1, 2) for z in (q, k, v))
+                y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+                x = x + self.proj(y.transpose(1, 2).contiguous().view(b, t, c))
+                return x + self.out(F.gelu(self.fc(self.ln_2(x))))
+
+        class GPT(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.tok = nn.Embedding(vocab, width)
+                self.pos = nn.Embedding(block, width)
+                self.blocks = nn.ModuleList([Block() for _ in range(layers)])
+                self.ln_f = nn.LayerNorm(width)
+                self.head = nn.Linear(width, vocab, bias=False)
+
+            def forward(self, idx):
+                t = idx.shape[1]
+                x = self.tok(idx) + self.pos(fw.arange(t, device=idx.device))
+                for blk in self.blocks:
+                    x = blk(x)
+                return self.head(self.ln_f(x))
+
+        return GPT()
+
+
+def fw_gpt(fw, d, heads, lr=1e-3, weight_decay=0.1):
+    n, t = d["idx"].shape
+    vocab, width = d["params"]["tok.weight"].shape
+    layers = len({k.split(".")[1] for k in d["params"] if k.startswith("blocks.")})
+    model = _GPTFactory.build(fw, vocab, t, width, heads, layers)
+    _load(fw, model, d["params"])
+    opt = fw.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    idx, targets = _t(fw, d["idx"].astype(np.int64)), _t(fw, d["targets"].astype(np.int64))
+    F = fw.nn.functional
+
+    def step():
+        logits = model(idx)
+        loss = F.cross_entropy(logits.view(-1, vocab), targets.view(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+class _LSTMLMFactory:
+    """The word-language-model example's RNNModel (LSTM, untied, dropout 0)."""
+
+    @staticmethod
+    def build(fw, vocab, emsize, nhid, layers):
+        nn = fw.nn
+
+        class RNNModel(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = nn.Embedding(vocab, emsize)
+                self.rnn = nn.LSTM(emsize, nhid, layers)
+                self.decoder = nn.Linear(nhid, vocab)
+
+            def forward(self, inp, hidden):
+                output, hidden = self.rnn(self.encoder(inp), hidden)
+                return self.decoder(output).view(-1, vocab), hidden
+
+        return RNNModel()
+
+
+def fw_lstm_lm(fw, d, lr=20.0, clip=0.25):
+    """One training step of the example: a fresh zero state per step (the example carries the
+    state over, detached: the same work), cross-entropy over every position, gradients
+    clipped to norm ``clip``, then ``p.data.add_(p.grad, alpha=-lr)``."""
+    p = d["params"]
+    vocab, emsize = p["encoder.weight"].shape
+    nhid = p["rnn.weight_hh_l0"].shape[1]
+    layers = len([k for k in p if k.startswith("rnn.weight_ih")])
+    model = _LSTMLMFactory.build(fw, vocab, emsize, nhid, layers)
+    _load(fw, model, p)
+    inp, targets = _t(fw, d["inp"].astype(np.int64)), _t(fw, d["targets"].astype(np.int64))
+    n = inp.shape[1]
+    criterion = fw.nn.CrossEntropyLoss()
+
+    def step():
+        hidden = (fw.zeros(layers, n, nhid, device=DEVICE), fw.zeros(layers, n, nhid, device=DEVICE))
+        model.zero_grad()
+        output, hidden = model(inp, hidden)
+        loss = criterion(output, targets.view(-1))
+        loss.backward()
+        fw.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        for q in model.parameters():
+            q.data.add_(q.grad, alpha=-lr)
+        return loss
+
+    return step
+
+
 # ---- case tables -------------------------------------------------------------------
 
 def cases(workload, size_name, fw_modules):
@@ -253,6 +416,17 @@ def cases(workload, size_name, fw_modules):
         libs = {"numpy": numpy_ref.make_lstm(d["x"], d["y"], d["params"])}
         libs.update({k: fw_lstm(m, d) for k, m in fw_modules.items()})
         out["lstm step"] = (libs, 1)
+    elif workload == "gpt":
+        d = data_gpt(sz["gpt"])
+        heads = sz["gpt"][4]
+        libs = {"numpy": numpy_ref_seq.make_gpt(d["idx"], d["targets"], d["params"], heads)}
+        libs.update({k: fw_gpt(m, d, heads) for k, m in fw_modules.items()})
+        out["gpt step"] = (libs, 1)
+    elif workload == "lstm_lm":
+        d = data_lstm_lm(sz["lstm_lm"])
+        libs = {"numpy": numpy_ref_seq.make_lstm_lm(d["inp"], d["targets"], d["params"])}
+        libs.update({k: fw_lstm_lm(m, d) for k, m in fw_modules.items()})
+        out["lstm_lm step"] = (libs, 1)
     else:
         raise ValueError(f"unknown workload {workload!r}")
     return out

@@ -19,7 +19,8 @@ def _loss(v):
 
 
 @pytest.mark.parametrize("workload,case", [("two_layer", "two_layer step"), ("mlp", "mlp step"),
-                                           ("lenet", "lenet step"), ("lstm", "lstm step")])
+                                           ("lenet", "lenet step"), ("lstm", "lstm step"),
+                                           ("gpt", "gpt step"), ("lstm_lm", "lstm_lm step")])
 def test_minigrad_matches_numpy_floor(workload, case):
     libs, _ = workloads.cases(workload, "smoke", {"minigrad": minigrad})[case]
     for step in range(3):  # the losses after updates check the updates too
@@ -28,7 +29,7 @@ def test_minigrad_matches_numpy_floor(workload, case):
 
 
 def test_every_case_runs():
-    for wl in ["small_ops", "two_layer", "mlp", "lenet", "lstm"]:
+    for wl in ["small_ops", "two_layer", "mlp", "lenet", "lstm", "gpt", "lstm_lm"]:
         for libs, per in workloads.cases(wl, "smoke", {"minigrad": minigrad}).values():
             assert per >= 1 and set(libs) == {"numpy", "minigrad"}
             for fn in libs.values():
