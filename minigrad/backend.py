@@ -146,6 +146,24 @@ def device_of(array) -> Device:
     return Device("cuda", array.device.id)
 
 
+_special_modules: dict = {}
+
+
+def special_functions(xp):
+    """The optional special-function module (erf, erfc) for array module ``xp``: CuPy's
+    ``cupyx.scipy.special`` on a GPU; None for NumPy (minigrad's own float32 path beats
+    SciPy's) or when it is missing."""
+    if xp is np or _cupy is None or xp is not _cupy:
+        return None
+    if "cupy" not in _special_modules:
+        try:
+            import cupyx.scipy.special as sp  # noqa: PLC0415 - lazy on purpose
+        except ImportError:
+            sp = None
+        _special_modules["cupy"] = sp
+    return _special_modules["cupy"]
+
+
 def to_device(array, dev: Device):
     """Copy ``array`` to ``dev`` (no copy when it is already there)."""
     src = device_of(array)

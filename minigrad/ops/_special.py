@@ -1,7 +1,19 @@
 """erf and erfc on raw NumPy/CuPy arrays (NumPy has no erf): accurate to a few ulp in
-float64, tails included, from a Chebyshev fit and a Taylor series. Used by ``unary.Erf``,
-``unary.Erfc`` and ``unary.GELU``."""
+float64 and float32, tails included, from a Chebyshev fit and a Taylor series. Used by
+``unary.Erf``, ``unary.Erfc`` and ``unary.GELU``.
+
+float32 NumPy arrays take a path of their own (``_erfc32``): the fit as a degree-11
+polynomial, evaluated block by block in cache-sized scratch buffers with in-place ufuncs,
+spread over the thread pool. SciPy's ``special.erfc`` is no accelerator here: its float32
+loop evaluates in double, 16 ns per element against about 3 for this path (measured, 393K
+elements). On a GPU, CuPy's ``cupyx.scipy.special`` kernels are used when present.
+"""
 from __future__ import annotations
+
+import numpy as np
+
+from .. import _threads
+from ..backend import special_functions
 
 # Chebyshev coefficients (on u = 2t - 1) of log(erfc(z) exp(z^2) / t), t = 2 / (2 + z), a
 # smooth function of t in [0, 1] (Numerical Recipes' erfccheb); fitted with mpmath at 40
@@ -27,8 +39,73 @@ _ERF_TAYLOR = (
 )
 
 
+# the first 12 terms (float32's precision) as a polynomial in u, for Horner's rule
+_ERFC32_POLY = tuple(float(c) for c in np.polynomial.chebyshev.cheb2poly(_ERFC_CHEB[:12]))
+_F32 = np.dtype(np.float32)
+
+
+def _erfc32_block(x, y, z, u, w, v):
+    """y = erfc(x) on float32 blocks; z, u, w, v: scratch of the same shape."""
+    np.abs(x, out=z)
+    np.minimum(z, 10.5, out=z)  # erfc(10.5) is below float32's smallest subnormal
+    np.add(z, 2, out=w)
+    np.divide(2, w, out=w)  # t = 2 / (z + 2)
+    np.multiply(w, 2, out=u)
+    u -= 1  # u = 2t - 1 in [-1, 1]
+    c = _ERFC32_POLY
+    np.multiply(u, c[-1], out=y)
+    for k in c[-2:0:-1]:
+        y += k
+        y *= u
+    y += c[0]  # g(u) = log(erfc(z) exp(z^2) / t)
+    # exp(-z^2) without rounding z^2 (up to 110: an absolute error of 4e-6 in the exponent):
+    # with zh = z cut to 12 significant bits, zh^2 is exact and z^2 = zh^2 + (z - zh)(z + zh)
+    zh = u
+    np.bitwise_and(z.view(np.int32), np.int32(-4096), out=zh.view(np.int32))
+    np.subtract(z, zh, out=v)
+    z += zh
+    v *= z
+    y -= v
+    np.exp(y, out=y)
+    np.multiply(zh, zh, out=v)
+    np.negative(v, out=v)
+    np.exp(v, out=v)
+    y *= v
+    y *= w  # erfc(|x|) = t exp(-zh^2) exp(g - (z - zh)(z + zh))
+    # erfc(x) = 2 - erfc(|x|) for x < 0, as y + (2 - 2y) [x < 0] (ufunc ``where=`` is 7x
+    # slower than these four passes)
+    np.multiply(y, -2, out=v)
+    v += 2
+    neg = z.view(np.bool_)[: x.size]  # blocks are 1-D
+    np.less(x, 0, out=neg)
+    v *= neg
+    y += v
+
+
+def _erfc32(x):
+    """erfc of a float32 NumPy array, within 2 ulp relative to float32 rounding (measured
+    against float64, tails included; see tests/ops/test_special_float32.py)."""
+    xc = np.ascontiguousarray(x).reshape(-1)
+    y = np.empty(xc.shape, _F32)
+    blocks = _threads.split((xc, y))
+
+    def run(blk):
+        xb, yb = blk
+        _erfc32_block(xb, yb, *_threads.scratch(xb, 4))
+
+    _threads.parallel_for(run, blocks, xc.size)
+    return y.reshape(x.shape)
+
+
 def erfc(xp, x):
     """erfc on a raw float array, to a few ulp (relative, tails included)."""
+    if xp is np:
+        if x.dtype == _F32:
+            return _erfc32(x)
+    else:
+        sp = special_functions(xp)
+        if sp is not None:
+            return sp.erfc(x)
     z = xp.minimum(xp.abs(x), 30.0)  # erfc(30) underflows anyway; z * z never overflows
     t = 2 / (z + 2)
     u2 = t * 4 - 2  # 2u
