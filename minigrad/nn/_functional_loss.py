@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from .. import ops as _ops
+from ..ops import attention as _attention
 from ..ops import loss as _loss
 from ..tensor import Tensor
 from ._functional_layers import dropout
@@ -265,31 +266,12 @@ def attention(query, key, value, keep=None, bias=None, dropout_p=0.0, scale=None
             f"{tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}"
         )
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
-    scores = _ops.matmul(query * scale, key.transpose(-2, -1))
-    xp = scores.xp
+    scores = _ops.matmul(query, key.transpose(-2, -1))
     if bias is not None:
-        scores = scores + bias.to(scores.dtype)
-        bias_ok = bias.array != -math.inf
-        keep = bias_ok if keep is None else keep & bias_ok
-    dead = None
-    if keep is not None:
-        try:
-            keep = xp.broadcast_to(keep, scores.shape)
-        except ValueError:
-            raise RuntimeError(
-                f"attention: the mask of shape {tuple(keep.shape)} does not broadcast to the "
-                f"attention scores of shape {tuple(scores.shape)} (..., L, S)"
-            ) from None
-        dead = ~keep.any(axis=-1, keepdims=True)
-        # masked scores: -inf, except in dead rows, which get a harmless 0 and are zeroed below
-        scores = _ops.where(Tensor._wrap(keep | dead), scores, -math.inf)
-        if dead.any():
-            scores = _ops.where(Tensor._wrap(dead), 0.0, scores)
-        else:
-            dead = None
-    attn = scores.softmax(-1)
-    if dead is not None:
-        attn = _ops.where(Tensor._wrap(dead), 0.0, attn)
+        # scaled before the bias, as in the composite softmax(q k^T * scale + bias)
+        scores = scores * scale + bias.to(scores.dtype)
+        scale = 1.0
+    attn = _attention.scaled_masked_softmax(scores, scale, keep)
     if dropout_p > 0.0:
         attn = dropout(attn, dropout_p, training=True)
     return _ops.matmul(attn, value), attn

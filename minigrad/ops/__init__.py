@@ -2,7 +2,7 @@
 
 Each family module lists its public ops in ``__all__``; only those are re-exported.
 """
-from . import compare, elementwise, indexing, joining, linalg, movement, reduce, unary
+from . import attention, compare, elementwise, indexing, joining, linalg, movement, reduce, unary
 from .compare import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
@@ -16,6 +16,7 @@ from .normalization import *  # noqa: F401,F403,E402
 from .rnn import *  # noqa: F401,F403,E402
 from .conv import *  # noqa: F401,F403,E402
 from .pool import *  # noqa: F401,F403,E402
+from .attention import *  # noqa: F401,F403,E402
 from . import sorting  # noqa: E402
 from .sorting import *  # noqa: F401,F403,E402
 

@@ -2,6 +2,7 @@
 batch_norm / layer_norm / group_norm (whose modules are tested in tests/nn/test_layers.py)."""
 import numpy as np
 
+from minigrad.ops.attention import scaled_masked_softmax
 from minigrad.ops.normalization import standardize
 
 from .specs import OpSpec
@@ -31,4 +32,46 @@ SPECS = [
     OpSpec("standardize", lambda x: standardize(x, (1, 2)), _ref((1, 2)), [((2, 2, 3),)],
            id="standardize_group"),
     OpSpec("standardize", lambda x: standardize(x, 0), _ref(0), [((4,),)], id="standardize_1d"),
+]
+
+
+# ---- the fused attention softmax (minigrad/ops/attention.py) ----
+
+_CAUSAL = np.tril(np.ones((4, 5), dtype=bool))
+_DEAD_ROW = np.array([[True, False, True], [False, False, False]])  # row 1: nothing kept
+
+
+def _np_masked_softmax(scale, keep):
+    def ref(x):
+        s = np.where(keep, x * scale, -np.inf) if keep is not None else x * scale
+        m = s.max(-1, keepdims=True)
+        m[~np.isfinite(m)] = 0
+        e = np.exp(s - m)
+        d = e.sum(-1, keepdims=True)
+        return e / np.where(d == 0, 1, d)
+
+    return ref
+
+
+def _torch_masked_softmax(scale, keep):
+    def fn(x):
+        import torch
+
+        s = x * scale
+        if keep is not None:
+            s = s.masked_fill(~torch.from_numpy(keep), float("-inf"))
+        return s.softmax(-1)
+
+    return fn
+
+
+SPECS += [
+    OpSpec("scaled_masked_softmax", lambda x: scaled_masked_softmax(x, 0.7),
+           _np_masked_softmax(0.7, None), [((3, 5),), ((2, 3, 4),)],
+           torch_fn=_torch_masked_softmax(0.7, None), id="masked_softmax_nomask"),
+    OpSpec("scaled_masked_softmax", lambda x: scaled_masked_softmax(x, 0.5, _CAUSAL),
+           _np_masked_softmax(0.5, _CAUSAL), [((2, 4, 5),), ((4, 5),)],
+           torch_fn=_torch_masked_softmax(0.5, _CAUSAL), id="masked_softmax_causal"),
+    OpSpec("scaled_masked_softmax", lambda x: scaled_masked_softmax(x, -1.3, _DEAD_ROW),
+           _np_masked_softmax(-1.3, _DEAD_ROW), [((2, 2, 3),)], id="masked_softmax_dead_row"),
 ]
