@@ -257,3 +257,19 @@ def test_nonzero():
     np.testing.assert_array_equal(t0.numpy(), [0])
     x = mg.tensor(a, requires_grad=True)
     np.testing.assert_array_equal(x[tuple(x.nonzero().T)].detach().numpy(), a[a != 0])
+
+
+@pytest.mark.parametrize("rows_shape", [(7,), (3, 5), (0,)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_gather_gradient_accumulates_repeats(rows_shape, dtype):
+    """x[rows] with one integer index array (embedding lookups): repeated and negative rows
+    accumulate their gradients (the sort + reduceat scatter, checked against add.at)."""
+    rng = np.random.default_rng(0)
+    x = mg.tensor(rng.standard_normal((6, 2, 3)).astype(dtype), requires_grad=True)
+    rows = rng.integers(-6, 6, rows_shape)
+    g = rng.standard_normal(rows_shape + (2, 3)).astype(dtype)
+    x[mg.tensor(rows)].backward(mg.tensor(g))
+    want = np.zeros((6, 2, 3), dtype)
+    np.add.at(want, rows, g)
+    assert x.grad.dtype == x.dtype
+    np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-6, atol=1e-6)
