@@ -29,15 +29,13 @@ class ScaledMaskedSoftmax(Function):
         self.scale = scale
         y = xp.multiply(x.astype(np.float32) if x.dtype == _F16 else x, scale)
         if keep is not None:
-            bias = xp.zeros(keep.shape, dtype=y.dtype)
-            bias[~keep] = -math.inf
-            y += bias
+            y += xp.where(keep, 0.0, -math.inf).astype(y.dtype, copy=False)
         m = y.max(axis=-1, keepdims=True)
-        m[~xp.isfinite(m)] = 0  # rows with every score -inf (or inf: NaN, as PyTorch)
+        m = xp.where(xp.isfinite(m), m, 0)  # rows with every score -inf (inf: NaN, as PyTorch)
         y -= m
         xp.exp(y, out=y)
         s = y.sum(axis=-1, keepdims=True)
-        s[s == 0] = 1  # an all-masked row: 0 / 1 = 0
+        s += s == 0  # an all-masked row: 0 / 1 = 0
         y /= s
         y = y.astype(x.dtype, copy=False)
         self.save_for_backward(y)
