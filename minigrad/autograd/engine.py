@@ -111,9 +111,19 @@ def _post_hooks_of(t):
 def _pending_leaves(roots):
     """For leaves with post-accumulate hooks: how many graph edges still feed each one."""
     counts = {}
-    for node in _collect(roots):
-        for p in node.parents:
-            if p is not None and p._is_tensor and _post_hooks_of(p) is not None:
+    seen = set()
+    stack = [node for node, _ in roots if not node._is_tensor]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p in node.parents or ():
+            if p is None:
+                continue
+            if not p._is_tensor:
+                stack.append(p)
+            elif _post_hooks_of(p) is not None:
                 counts[p] = counts.get(p, 0) + 1
     return counts
 
