@@ -242,7 +242,7 @@ def main():
         result["ddp"] = {"one_process": one, "two_processes": two,
                          "speedup": two["samples_per_s"] / one["samples_per_s"],
                          "speedup_cpu_time": one["cpu_step_s"] / two["cpu_step_s"]}
-        print(f"\nDDP mlp (batch 256, 784-1024-1024-10, Adam), 1 thread per process")
+        print("\nDDP mlp (batch 256, 784-1024-1024-10, Adam), 1 thread per process")
         print(f"  1 process : {one['samples_per_s']:8.0f} samples/s ({one['step_s'] * 1e3:.1f} "
               "ms/step)")
         print(f"  2 processes: {two['samples_per_s']:8.0f} samples/s ({two['step_s'] * 1e3:.1f} "
