@@ -209,3 +209,51 @@ def test_set_default_device_moves_factories(monkeypatch):
     finally:
         minigrad.set_default_device(None)
         fake_cupy.uninstall()
+
+
+@pytest.mark.skipif(not minigrad.cuda.is_available(), reason="needs CUDA (CuPy and a GPU)")
+def test_cuda_memory_queries_versions_and_default_device():
+    import pickle
+
+    cuda = minigrad.cuda
+    mib = 1 << 20
+    cuda.empty_cache()
+    cuda.reset_peak_memory_stats()
+    base = cuda.memory_allocated()
+    assert cuda.max_memory_allocated() == base
+    x = minigrad.zeros(mib, device="cuda")  # 4 MiB of float32
+    assert cuda.memory_allocated() >= base + 4 * mib
+    del x
+    y = minigrad.zeros(4 * mib, device="cuda")  # 16 MiB, freed before the next query
+    del y
+    assert cuda.memory_allocated() < base + 4 * mib
+    assert cuda.max_memory_allocated() >= base + 16 * mib  # the hook saw the peak
+    assert cuda.memory_reserved() >= cuda.memory_allocated()
+    assert cuda.max_memory_reserved() >= cuda.memory_reserved()
+    cuda.empty_cache()
+    cuda.reset_peak_memory_stats()
+    assert cuda.max_memory_allocated() == cuda.memory_allocated()
+    free, total = cuda.mem_get_info()
+    assert 0 < free <= total
+    major, minor = cuda.get_device_capability()
+    assert major >= 3 and 0 <= minor <= 9
+    assert minigrad.version.cuda.replace(".", "").isdigit()
+    assert minigrad.accelerator.current_accelerator() == minigrad.device("cuda")
+    assert minigrad.accelerator.device_count() == cuda.device_count() >= 1
+    try:
+        minigrad.set_default_device("cuda")
+        assert minigrad.ones(2).device.type == "cuda"
+        net = minigrad.nn.Linear(3, 2)
+        assert net.weight.device.type == "cuda"
+    finally:
+        minigrad.set_default_device(None)
+    t = pickle.loads(pickle.dumps(net.weight))
+    assert t.device.type == "cuda" and isinstance(t, minigrad.nn.Parameter)
+    import io
+
+    buf = io.BytesIO()
+    minigrad.save(net, buf)
+    buf.seek(0)
+    on_cpu = minigrad.load(buf, map_location="cpu", weights_only=False)
+    assert on_cpu.weight.device.type == "cpu"
+    assert minigrad.testing.assert_close(on_cpu.weight, net.weight.cpu()) is None
