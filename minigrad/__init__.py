@@ -15,6 +15,7 @@ from .dtypes import (
     int16, int32, int64, long, set_default_dtype, short, uint8,
 )
 from .dtypes import DType as dtype
+from ._typeinfo import finfo, iinfo
 from .functional import *  # noqa: F401,F403
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor
@@ -26,6 +27,11 @@ from . import accelerator, backends, testing, version  # noqa: E402,F401
 from ._settings import *  # noqa: E402,F401,F403
 
 __version__ = "0.1.0"
+
+# torch.pi, torch.e, torch.inf, torch.nan, torch.newaxis
+import math as _math  # noqa: E402
+
+pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
 
 
 def is_tensor(obj) -> bool:

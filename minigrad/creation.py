@@ -107,6 +107,7 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a float is given."""
+    _no_bool("arange", dtype)
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -130,7 +131,13 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     return _finish(arr, requires_grad)
 
 
+def _no_bool(name, dtype):
+    if dtype is not None and _dt.as_dtype(dtype) is _dt.bool_:
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'Bool\'')
+
+
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    _no_bool("linspace", dtype)
     if steps < 0:
         raise RuntimeError("linspace: number of steps must be non-negative")
     dev = backend.device(device)
@@ -140,6 +147,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    _no_bool("logspace", dtype)
     t = linspace(start, end, steps, dtype=dtype, device=device)
     return _finish((base ** t.array.astype(np.float64)).astype(t.array.dtype), requires_grad)
 

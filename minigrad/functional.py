@@ -9,7 +9,9 @@ from . import ops as _ops
 __all__ = sorted(
     name
     for fam in (_ops.compare, _ops.elementwise, _ops.indexing, _ops.joining, _ops.linalg,
-                _ops.movement, _ops.reduce, _ops.unary, _ops.sorting)
+                _ops.movement, _ops.reduce, _ops.unary, _ops.sorting,
+                _ops.scattering, _ops.diagonals, _ops.sampling, _ops.views,
+                _ops.integrate, _ops.special_math, _ops.aliases)
     for name in getattr(fam, "__all__", ())
 )
 globals().update({name: getattr(_ops, name) for name in __all__})

@@ -385,6 +385,9 @@ class Tensor:
             return f"minigrad.{_TYPE_NAMES[self.dtype.name]}Tensor"
         return self.to(dtype=dtype)
 
+    def type_as(self, other):
+        return self.to(dtype=other.dtype)
+
     def float(self):
         return self.to(dtype=_dt.float32)
 
@@ -520,6 +523,18 @@ class Tensor:
         return _ops.logical_xor(self, other) if self.array.dtype.kind == "b" else _ops.bitwise_xor(self, other)
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def __lshift__(self, other):
+        return _ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other):
+        return _ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other):
+        return _ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other):
+        return _ops.bitwise_right_shift(other, self)
 
     def __eq__(self, other):
         return _ops.eq(self, other)
@@ -818,7 +833,9 @@ class Tensor:
 
     def view(self, *shape):
         if len(shape) == 1 and not isinstance(shape[0], (builtins.int, tuple, list, Size)):
-            return self.to(dtype=shape[0])  # view(dtype) is a reinterpretation in torch; we cast
+            from .ops.views import view_dtype
+
+            return view_dtype(self, shape[0])
         return _ops.view(self, *shape)
 
     def view_as(self, other):
@@ -1164,12 +1181,12 @@ from .ops.elementwise import Mul as _Mul  # noqa: E402
 from .ops.elementwise import Sub as _Sub  # noqa: E402
 
 
-def _forwarding(fn):
+def _forwarding(name, fn):
     """``x.name(*args)`` as ``fn(x, *args)``."""
     def method(self, *args, **kwargs):
         return fn(self, *args, **kwargs)
 
-    method.__name__ = method.__qualname__ = fn.__name__
+    method.__name__ = method.__qualname__ = name
     method.__doc__ = fn.__doc__
     return method
 
@@ -1192,7 +1209,7 @@ def _bind_methods():
     for fam in _ops.METHOD_FAMILIES:
         for name in getattr(fam, "METHODS", ()):
             if name not in Tensor.__dict__:
-                setattr(Tensor, name, _forwarding(getattr(fam, name)))
+                setattr(Tensor, name, _forwarding(name, getattr(fam, name)))
         for name in getattr(fam, "INPLACE_METHODS", ()):
             if name + "_" not in Tensor.__dict__:
                 setattr(Tensor, name + "_", _inplace_form(name, getattr(fam, name)))

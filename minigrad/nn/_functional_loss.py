@@ -235,12 +235,21 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         dropout_p: dropout on the attention weights (always applied when > 0, as PyTorch).
         is_causal: attend only to positions j <= i (no attn_mask allowed with it).
         scale: defaults to 1 / sqrt(E).
+        enable_gqa: key and value may have fewer heads (dim -3) than query, each serving
+            ``Hq / Hkv`` consecutive query heads.
 
     A query row whose keys are all masked out gets zero weights (PyTorch's safe softmax),
     not NaN.
     """
-    if enable_gqa:
-        raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
+    if enable_gqa:  # grouped-query attention: each key/value head serves a group of queries
+        hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
+        if hk != hv or hq % hk:
+            raise RuntimeError(
+                "scaled_dot_product_attention: with enable_gqa=True the number of query heads "
+                f"({hq}) must be a multiple of the key/value heads (key {hk}, value {hv})")
+        if hq != hk:
+            key = key.repeat_interleave(hq // hk, -3)
+            value = value.repeat_interleave(hq // hk, -3)
     if is_causal and attn_mask is not None:
         raise RuntimeError("scaled_dot_product_attention: explicit attn_mask should not be set "
                            "when is_causal=True")

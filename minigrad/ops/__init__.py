@@ -19,7 +19,18 @@ from .pool import *  # noqa: F401,F403,E402
 from .attention import *  # noqa: F401,F403,E402
 from . import sorting  # noqa: E402
 from .sorting import *  # noqa: F401,F403,E402
+from . import scattering  # noqa: E402
+from .scattering import *  # noqa: F401,F403,E402
+from . import diagonal as diagonals, sampling, views  # noqa: E402
+from .diagonal import *  # noqa: F401,F403,E402
+from .sampling import *  # noqa: F401,F403,E402
+from .views import *  # noqa: F401,F403,E402
+from . import integrate, special_math  # noqa: E402
+from .integrate import *  # noqa: F401,F403,E402
+from .special_math import *  # noqa: F401,F403,E402
+from . import aliases  # noqa: E402
+from .aliases import *  # noqa: F401,F403,E402
 
 # families whose ``METHODS`` (pure forwards) and ``INPLACE_METHODS`` (``name_`` forms) become
 # Tensor methods, generated in tensor.py
-METHOD_FAMILIES = (sorting,)
+METHOD_FAMILIES = (sorting, scattering, diagonals, sampling, views, special_math, aliases)

@@ -79,7 +79,8 @@ class PowScalar(Function):
     def forward(self, x, exponent):
         self.c = exponent
         self.save_for_backward(x)
-        return x**exponent
+        with _quiet(self.xp):  # 0 ** -1 = inf, (-8) ** 0.5 = nan, silently as in PyTorch
+            return x**exponent
 
     def backward(self, gy):
         (x,) = self.saved_tensors
@@ -89,31 +90,39 @@ class PowScalar(Function):
         if _State.enabled:  # create_graph: differentiable ops
             return gy * c * (x ** (c - 1) if c != 2 else x)
         xd = x.array  # first order: c * x ** (c - 1) in a fresh array, then times gy in place
-        d = xd * c if c == 2 else (xd ** (c - 1)) * c
+        with _quiet(gy.xp):
+            d = xd * c if c == 2 else (xd ** (c - 1)) * c
         d *= gy.array
         return _arr(gy.xp, d)
 
 
 class Pow(Function):
-    """y = x0 ** x1; gx0 = gy * x1 * x0 ** (x1 - 1), gx1 = gy * y * log(x0)"""
+    """y = x0 ** x1; gx0 = gy * x1 * x0 ** (x1 - 1), gx1 = gy * y * log(x0).
+
+    As PyTorch defines them at the edges: gx0 = 0 where x1 == 0 (so 0 ** 0 has a zero
+    gradient), gx1 = 0 where x0 == 0 and x1 >= 0; elsewhere the formulas stand, giving
+    -inf for 0 ** negative and nan (log of a negative base) for negative bases."""
 
     def forward(self, x0, x1):
-        y = x0**x1
+        with _quiet(self.xp):
+            y = x0**x1
         self.save_for_backward(x0, x1, y)
         return y
 
     def backward(self, gy):
+        from .compare import where
+
         x0, x1, y = self.saved_tensors
         n0, n1 = self.needs_input_grad
-        gx0 = gy * x1 * x0 ** (x1 - 1) if n0 else None
-        gx1 = None
+        gx0 = gx1 = None
+        if n0:
+            zero_exp = x1.detach() == 0
+            gx0 = gy * where(zero_exp, 0.0, x1 * x0 ** where(zero_exp, 1.0, x1 - 1))
         if n1:
-            from .compare import where
             from .unary import log
 
-            # d/dx1 at x0 == 0 is 0 (as in PyTorch), not 0 * log(0) = nan
-            pos = x0.detach() > 0
-            gx1 = gy * where(pos, y * log(where(pos, x0, 1.0)), 0.0)
+            flat = (x0.detach() == 0) & (x1.detach() >= 0)
+            gx1 = gy * where(flat, 0.0, y * log(where(flat, 1.0, x0)))
         return gx0, gx1
 
 
@@ -249,7 +258,7 @@ def div(a, b, *, rounding_mode=None):
         from .unary import trunc
 
         return trunc(Div.apply(a, b))
-    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
 
 
 def neg(x):

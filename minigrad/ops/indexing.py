@@ -473,13 +473,16 @@ def _scatter_src(op, x, index, src):
     return src
 
 
-def scatter(x, dim, index, src, reduce=None):
+def scatter(x, dim, index, src=None, reduce=None, *, value=None):
     """Out-of-place ``x.scatter(dim, index, src)``: a copy of x with
-    ``out[index[i][j]][j] = src[i][j]`` (dim=0); ``src`` may be a scalar.
+    ``out[index[i][j]][j] = src[i][j]`` (dim=0); ``src`` (or ``value=``) may be a scalar.
 
     ``reduce='add'`` accumulates (as scatter_add); ``reduce='multiply'`` multiplies (no
     gradient). With repeated indices and no reduce, which write wins is unspecified.
     """
+    if (src is None) == (value is None):
+        raise TypeError("scatter(): expected exactly one of src (a Tensor) or value (a number)")
+    src = value if src is None else src
     index = _int_index("scatter", index, x)
     _same_ndim("scatter", x, index)
     if x.ndim == 0:

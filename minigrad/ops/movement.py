@@ -201,7 +201,7 @@ def squeeze(x, dim=None):
         shape = tuple(s for s in x.shape if s != 1)
     else:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        dims = {_wrap_dim(d, x.ndim) for d in dims} if x.ndim else set()
+        dims = {_wrap_dim(d, x.ndim) for d in dims}  # a 0-d tensor accepts dims -1 and 0
         shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
     return reshape(x, shape)
 

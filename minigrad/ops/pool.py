@@ -222,14 +222,14 @@ def _pool_out(size, k, s, p, d, ceil_mode):
     return out
 
 
-def _check_input(name, x, nd):
+def _check_input(name, x, nd, ints=False):
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument 'input' must be a Tensor, not {type(x).__name__}")
     if x.ndim not in (nd + 1, nd + 2) or any(s == 0 for s in x.shape[-nd - 1:]):
         raise RuntimeError(
             f"{name}: expected a non-empty {nd + 1}D (unbatched) or {nd + 2}D (batched) input, "
             f"but got input of size: {list(x.shape)}")
-    if x.array.dtype.kind != "f":
+    if x.array.dtype.kind != "f" and not (ints and x.array.dtype.kind in "iu"):
         raise RuntimeError(f"{name}: expected a floating point input, got {x.dtype} "
                            "(convert first, e.g. x.float())")
 
@@ -285,7 +285,7 @@ def _flat_indices(xp, x, g: _PoolGeom):
 
 def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode,
               return_indices):
-    _check_input(name, input, nd)
+    _check_input(name, input, nd, ints=nd == 2)  # PyTorch max-pools integers in 2-D only
     geom = _geom(name, input, nd, kernel_size, stride, padding, dilation, ceil_mode, True)
     x, back = _as_4d(input, nd)
     y = back(MaxPool2d.apply(x, geom=geom))
@@ -435,7 +435,7 @@ def _adaptive(name, nd, input, output_size):
         return input
     if all(o == 1 for o in out):
         return input.mean(dim=tuple(range(-nd, 0)), keepdim=True)
-    if all(s % o == 0 for s, o in zip(spatial, out)):
+    if nd <= 2 and all(s % o == 0 for s, o in zip(spatial, out)):
         k = tuple(s // o for s, o in zip(spatial, out))
         return _avg_pool(name, nd, input, k, k, 0, False, True, None)
     return _resample(input, [None if o == s else (_adaptive_matrix, (s, o))
@@ -457,8 +457,9 @@ def adaptive_avg_pool1d(input, output_size):
     return _adaptive("adaptive_avg_pool1d", 1, input, output_size)
 
 
-_MODES = {"nearest": None, "linear": 1, "bilinear": 2}
-_OTHER_MODES = ("bicubic", "trilinear", "area", "nearest-exact")
+_MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 1, "bilinear": 2,
+          "trilinear": 3}
+_OTHER_MODES = ("bicubic",)
 
 
 def _src_scale(n_in, n_out, scale, align_corners):
@@ -467,10 +468,12 @@ def _src_scale(n_in, n_out, scale, align_corners):
     return 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
 
 
-def _nearest_index(n_in, n_out, scale):
+def _nearest_index(n_in, n_out, scale, exact=False):
+    """Source index of each output position: floor(dst * s) ('nearest', PyTorch's legacy
+    rule) or floor((dst + 0.5) * s) ('nearest-exact', pixel centres)."""
     s = np.float32(_src_scale(n_in, n_out, scale, False))  # float32 as PyTorch's kernel
-    return np.minimum(np.floor(np.arange(n_out, dtype=np.float32) * s).astype(np.int64),
-                      n_in - 1)
+    dst = np.arange(n_out, dtype=np.float32) + (np.float32(0.5) if exact else np.float32(0))
+    return np.minimum(np.floor(dst * s).astype(np.int64), n_in - 1)
 
 
 def _linear_matrix(n_in, n_out, scale, align_corners):
@@ -488,12 +491,15 @@ def _linear_matrix(n_in, n_out, scale, align_corners):
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
-    """Resize (N, C, L) or (N, C, H, W) inputs, as ``torch.nn.functional.interpolate``.
+    """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) inputs, as
+    ``torch.nn.functional.interpolate``.
 
     Args:
         size: output spatial size (int or tuple), or
         scale_factor: multiplier(s) for the spatial size (output = floor(input * scale)).
-        mode: 'nearest' (3-D or 4-D), 'linear' (3-D) or 'bilinear' (4-D).
+        mode: 'nearest', 'nearest-exact' (pixel centres), 'area' (adaptive average; any
+            of 3-D to 5-D), 'linear' (3-D), 'bilinear' (4-D) or 'trilinear' (5-D). The
+            nearest modes also take uint8 input, as PyTorch.
         align_corners: for the linear modes, map the corner pixels' centres onto each other
             (True) or the corners of the pixel grid (False, the default).
         recompute_scale_factor: use input/output sizes rather than ``scale_factor`` to map
@@ -504,25 +510,28 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                         f"{type(input).__name__}")
     if mode in _OTHER_MODES:
         raise NotImplementedError(f"interpolate: mode {mode!r} is not supported in minigrad "
-                                  "(supported: 'nearest', 'linear', 'bilinear')")
+                                  "(supported: " + ", ".join(map(repr, _MODES)) + ")")
     if mode not in _MODES:
         raise ValueError(f"interpolate: unknown mode {mode!r}; expected one of 'nearest', "
                          f"'linear', 'bilinear', 'bicubic', 'trilinear', 'area', 'nearest-exact'")
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not supported in minigrad")
     nd = input.ndim - 2
-    if nd not in (1, 2):
+    if nd not in (1, 2, 3):
         raise NotImplementedError(
-            f"interpolate: got {input.ndim}D input, but minigrad supports 3D (N, C, L) and 4D "
-            f"(N, C, H, W) inputs")
+            f"interpolate: got {input.ndim}D input, but minigrad supports 3D (N, C, L), 4D "
+            f"(N, C, H, W) and 5D (N, C, D, H, W) inputs")
     if _MODES[mode] is not None and _MODES[mode] != nd:
         raise ValueError(f"interpolate: got {input.ndim}D input, but {mode} mode needs "
                          f"{_MODES[mode] + 2}D input")
-    if mode == "nearest" and align_corners is not None:
+    if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
-    if input.array.dtype.kind != "f":
-        raise RuntimeError(f"interpolate: expected a floating point input, got {input.dtype}")
+    if input.array.dtype.kind != "f" and not (
+            mode.startswith("nearest") and input.array.dtype == np.uint8):
+        raise NotImplementedError(
+            f"interpolate: mode {mode!r} is not implemented for {input.dtype} input (floating "
+            "point input, or uint8 with the nearest modes)")
     if (size is None) == (scale_factor is None):
         raise ValueError("only one of size or scale_factor should be defined")
     spatial = tuple(input.shape[2:])
@@ -542,13 +551,16 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError(f"interpolate: output size {out} must be positive (input size "
                          f"{spatial})")
     x = input
-    if mode == "nearest":
+    if mode == "area":
+        return _adaptive("interpolate", nd, input, out)
+    if mode.startswith("nearest"):
+        exact = mode == "nearest-exact"
         for ax, (n_in, n_out, sc) in enumerate(zip(spatial, out, scales)):
             if n_in == n_out and (sc is None or sc == 1.0):
                 continue
             axis = 2 + ax
             r = n_out // n_in
-            idx = _nearest_index(n_in, n_out, sc)
+            idx = _nearest_index(n_in, n_out, sc, exact)
             if n_out == r * n_in and np.array_equal(idx, np.arange(n_out) // r):
                 # integer upscale: repeat each element r times (a broadcast, no gather)
                 shape = x.shape
@@ -556,7 +568,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                 x = x.reshape(*shape[:axis], n_out, *shape[axis + 1:])
             else:
                 x = x.index_select(axis, Tensor._wrap(
-                    host_const(x, ("nearest_index", n_in, n_out, sc), lambda idx=idx: idx)))
+                    host_const(x, ("nearest_index", n_in, n_out, sc, exact),
+                               lambda idx=idx: idx)))
         return x
     ac = bool(align_corners)
     return _resample(x, [None if n_in == n_out and (sc is None or sc == 1.0) and not ac

@@ -354,7 +354,7 @@ def test_lenet_step_matches_torch():
      r"calculated output size \[0, 0\] is too small"),
     (lambda: F.avg_pool2d(mg.randn(1, 1, 4, 4), 2, divisor_override=0), RuntimeError,
      r"divisor must be not zero"),
-    (lambda: F.max_pool2d(mg.ones(1, 1, 4, 4, dtype=mg.int64), 2), RuntimeError,
+    (lambda: F.max_pool1d(mg.ones(1, 1, 4, dtype=mg.int64), 2), RuntimeError,
      r"expected a floating point input, got"),
     (lambda: F.interpolate(mg.randn(1, 1, 4, 4), scale_factor=2, mode="bicubic"),
      NotImplementedError, r"mode 'bicubic' is not supported"),

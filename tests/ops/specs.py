@@ -119,7 +119,8 @@ def all_specs():
     not_diff = dict(specs_core.NOT_DIFFERENTIABLE)
     for mod in ("specs_elementwise", "specs_unary", "specs_compare", "specs_reduce",
                 "specs_movement", "specs_indexing", "specs_linalg", "specs_conv", "specs_loss",
-                "specs_norm", "specs_rnn", "specs_sorting", "specs_joining"):
+                "specs_norm", "specs_rnn", "specs_sorting", "specs_joining", "specs_scattering",
+                "specs_views", "specs_special", "specs_resample", "specs_aliases"):
         try:
             m = __import__(f"tests.ops.{mod}", fromlist=["SPECS"])
         except ModuleNotFoundError as e:

@@ -153,7 +153,9 @@ def _public_ops():
     import importlib
 
     for fam in ("elementwise", "unary", "compare", "reduce", "movement", "indexing", "joining",
-                "linalg", "conv", "pool", "loss", "norm", "rnn", "normalization", "sorting"):
+                "linalg", "conv", "pool", "loss", "norm", "rnn", "normalization", "sorting",
+                "scattering", "diagonal", "sampling", "views", "integrate", "special_math",
+                "aliases"):
         try:
             mod = importlib.import_module(f"minigrad.ops.{fam}")
         except ModuleNotFoundError as e:
