@@ -193,7 +193,9 @@ def _mpiexec():
 
 def _launch(n, argv):
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1",
-               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", MINIGRAD_NUM_THREADS="1")
+               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", MINIGRAD_NUM_THREADS="1",
+               # Open MPI (the GPU machine's) refuses root without these; MPICH ignores them
+               OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     cmd = [_mpiexec(), "-n", str(n), sys.executable, __file__, *argv]
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
     for line in p.stdout.splitlines():

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from .launch import ROOT, SCRIPTS, mpiexec, passed, run
+from .launch import ROOT, SCRIPTS, env_flag, launch_flags, mpiexec, passed, run
 
 COLLECTIVES = ["all_reduce", "reduce", "broadcast", "gather", "scatter", "all_gather",
                "all_gather_into_tensor", "reduce_scatter_tensor", "send_recv",
@@ -54,8 +54,8 @@ def test_a_rank_that_leaves_times_out_the_others():
 
 def test_launcher_env_renumbers_ranks():
     exe, py, script = mpiexec(), sys.executable, str(SCRIPTS / "env_ranks.py")
-    cmd = [exe, "-n", "1", "-env", "RANK", "1", py, script, ":",
-           "-n", "1", "-env", "RANK", "0", py, script]
+    cmd = [exe, *launch_flags(exe), "-n", "1", *env_flag(exe, "RANK", "1"), py, script, ":",
+           "-n", "1", *env_flag(exe, "RANK", "0"), py, script]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=ROOT,
                        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     assert p.returncode == 0, p.stdout + p.stderr
@@ -82,7 +82,8 @@ def test_ddp_digits_example(tmp_path):
     exe = mpiexec()
     env = {**__import__("os").environ, "PYTHONPATH": str(ROOT), "DIGITS_EPOCHS": "1",
            "DIGITS_OUT": str(tmp_path), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    p = subprocess.run([exe, "-n", "2", sys.executable, str(ROOT / "examples/ddp_digits.py")],
+    p = subprocess.run([exe, *launch_flags(exe), "-n", "2", sys.executable,
+                        str(ROOT / "examples/ddp_digits.py")],
                        capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
     assert p.returncode == 0, p.stdout + p.stderr
     acc = float(p.stdout.split("final test accuracy: ")[1].split()[0])
