@@ -1,0 +1,67 @@
+"""Specs for the ``nn.functional`` composites added with the nn long tail (activations,
+normalizations, fold/unfold, padding, pooling): float64 gradcheck, gradgradcheck and the
+PyTorch comparison through the shared table."""
+import numpy as np
+
+import minigrad.nn.functional as F
+
+from .specs import OpSpec, away_from
+
+U = [((3, 4),), ((),), ((2, 3, 5),)]
+
+
+def _t(name, *args, **kw):
+    """A torch.nn.functional function (torch is imported lazily: it is optional)."""
+
+    def fn(*xs):
+        import torch.nn.functional as tF
+
+        return getattr(tF, name)(*xs, *args, **kw)
+
+    return fn
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+SPECS = [
+    OpSpec("relu6", F.relu6, lambda a: np.clip(a, 0, 6), U, domain=away_from([0, 6], -2, 8),
+           torch_fn=_t("relu6")),
+    OpSpec("hardsigmoid", F.hardsigmoid, lambda a: np.clip(a / 6 + 0.5, 0, 1), U,
+           domain=away_from([-3, 3], -5, 5), torch_fn=_t("hardsigmoid"),
+           torch_rtol=1e-7),  # PyTorch's backward multiplies by 1.0f / 6.0f (float32)
+    OpSpec("hardswish", F.hardswish, lambda a: a * np.clip(a + 3, 0, 6) / 6, U,
+           domain=away_from([-3, 3], -5, 5), torch_fn=_t("hardswish")),
+    OpSpec("logsigmoid", F.logsigmoid, lambda a: -np.logaddexp(0, -a), U, domain=(-30, 30),
+           torch_fn=_t("logsigmoid"),
+           torch_rtol=1e-7),  # PyTorch's float64 gradient is off by 3e-8 relative (measured)
+    OpSpec("softsign", F.softsign, lambda a: a / (1 + np.abs(a)), U, domain=away_from([0]),
+           torch_fn=_t("softsign")),
+    OpSpec("celu", lambda a: F.celu(a, 0.7),
+           lambda a: np.where(a > 0, a, 0.7 * np.expm1(np.minimum(a, 0) / 0.7)), U,
+           domain=away_from([0]), torch_fn=_t("celu", 0.7),
+           torch_rtol=1e-7),  # PyTorch computes 1 / alpha in float32
+    OpSpec("prelu", F.prelu, lambda a, w: np.where(a >= 0, a, a * w.reshape(1, 3, 1)),
+           [((2, 3, 4), (3,))], domain=[away_from([0]), (0.0, 1.0)], torch_fn=_t("prelu")),
+    OpSpec("prelu", F.prelu, lambda a, w: np.where(a >= 0, a, a * w), [((3, 4), (1,)),
+                                                                       ((5,), (1,))],
+           domain=[away_from([0]), (0.0, 1.0)], torch_fn=_t("prelu"), id="prelu_shared"),
+    OpSpec("glu", F.glu, lambda a: a[..., :2] * _sigmoid(a[..., 2:]), [((3, 4),), ((2, 3, 4),)],
+           torch_fn=_t("glu")),
+    OpSpec("glu", lambda a: F.glu(a, 0), lambda a: a[:2] * _sigmoid(a[2:]), [((4, 3),)],
+           torch_fn=_t("glu", 0), id="glu_dim0"),
+    OpSpec("softmin", lambda a: F.softmin(a, 1),
+           lambda a: np.exp(-a) / np.exp(-a).sum(1, keepdims=True), [((3, 4),), ((2, 3, 5),)],
+           torch_fn=_t("softmin", 1)),
+    OpSpec("threshold", lambda a: F.threshold(a, 0.3, -2.0), lambda a: np.where(a > 0.3, a, -2.0),
+           U, domain=away_from([0.3]), torch_fn=_t("threshold", 0.3, -2.0)),
+    OpSpec("tanhshrink", F.tanhshrink, lambda a: a - np.tanh(a), U, torch_fn=_t("tanhshrink")),
+    OpSpec("softshrink", lambda a: F.softshrink(a, 0.4),
+           lambda a: np.where(a > 0.4, a - 0.4, np.where(a < -0.4, a + 0.4, 0.0)), U,
+           domain=away_from([-0.4, 0.4]), torch_fn=_t("softshrink", 0.4)),
+    OpSpec("hardshrink", F.hardshrink, lambda a: np.where(np.abs(a) > 0.5, a, 0.0), U,
+           domain=away_from([-0.5, 0.5]), torch_fn=_t("hardshrink")),
+    OpSpec("rrelu", F.rrelu, lambda a: np.where(a >= 0, a, a * (1 / 8 + 1 / 3) / 2), U,
+           domain=away_from([0]), torch_fn=_t("rrelu")),
+]
