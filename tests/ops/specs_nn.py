@@ -25,7 +25,41 @@ def _sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
+def _rms(a, w, k, eps):
+    dims = tuple(range(a.ndim - k, a.ndim))
+    return a / np.sqrt((a * a).mean(dims, keepdims=True) + eps) * w
+
+
+def _inorm(a, w, b, eps=1e-5):
+    dims = tuple(range(2, a.ndim))
+    cs = (1, -1) + (1,) * (a.ndim - 2)
+    y = (a - a.mean(dims, keepdims=True)) / np.sqrt(a.var(dims, keepdims=True) + eps)
+    return y * w.reshape(cs) + b.reshape(cs)
+
+
+def _lrn(a, size, alpha=1e-4, beta=0.75, k=1.0):
+    c = a.shape[1]
+    sq = np.pad(a * a, [(0, 0), (size // 2, (size - 1) // 2)] + [(0, 0)] * (a.ndim - 2))
+    acc = sum(sq[:, i:i + c] for i in range(size))
+    return a / (k + alpha * acc / size) ** beta
+
+
 SPECS = [
+    OpSpec("rms_norm", lambda a, w: F.rms_norm(a, (4,), w, 1e-3),
+           lambda a, w: _rms(a, w, 1, 1e-3), [((3, 4), (4,)), ((2, 3, 4), (4,))],
+           torch_fn=lambda a, w: _t("rms_norm", (4,), w, 1e-3)(a)),
+    OpSpec("rms_norm", lambda a: F.rms_norm(a, (3, 4)),
+           lambda a: _rms(a, 1.0, 2, np.finfo(np.float64).eps), [((2, 3, 4),)],
+           torch_fn=_t("rms_norm", (3, 4)), id="rms_norm_default_eps"),
+    OpSpec("instance_norm", lambda a, w, b: F.instance_norm(a, weight=w, bias=b), _inorm,
+           [((2, 3, 5), (3,), (3,)), ((2, 3, 4, 3), (3,), (3,))],
+           torch_fn=lambda a, w, b: _t("instance_norm", weight=w, bias=b)(a)),
+    OpSpec("local_response_norm", lambda a: F.local_response_norm(a, 3, 0.5, 0.75, 1.0),
+           lambda a: _lrn(a, 3, 0.5), [((2, 4, 3),), ((2, 5, 2, 3),)],
+           torch_fn=_t("local_response_norm", 3, 0.5, 0.75, 1.0)),
+    OpSpec("local_response_norm", lambda a: F.local_response_norm(a, 2, 0.3, 0.5, 2.0),
+           lambda a: _lrn(a, 2, 0.3, 0.5, 2.0), [((2, 4, 3),)],
+           torch_fn=_t("local_response_norm", 2, 0.3, 0.5, 2.0), id="lrn_even"),
     OpSpec("relu6", F.relu6, lambda a: np.clip(a, 0, 6), U, domain=away_from([0, 6], -2, 8),
            torch_fn=_t("relu6")),
     OpSpec("hardsigmoid", F.hardsigmoid, lambda a: np.clip(a / 6 + 0.5, 0, 1), U,
