@@ -12,6 +12,9 @@ from .transformer import *  # noqa: F401,F403
 from .transformer_decoder import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .parameter_containers import ParameterDict, ParameterList
 from . import parallel  # noqa: E402  (DistributedDataParallel)
 from . import attention, modules  # noqa: E402,F401  (torch.nn.attention, torch.nn.modules.<file>)
 from .sync_batchnorm import SyncBatchNorm  # noqa: E402

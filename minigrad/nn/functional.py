@@ -5,6 +5,7 @@ Each part lives in its own private module; this file only re-exports them.
 from ._functional_layers import *  # noqa: F401,F403
 from ._functional_activation import *  # noqa: F401,F403
 from ._functional_norm import *  # noqa: F401,F403
+from ._functional_dropout import *  # noqa: F401,F403
 from ._functional_loss import *  # noqa: F401,F403
 from ._functional_conv import *  # noqa: F401,F403
 from ._functional_unpool import *  # noqa: F401,F403,E402

@@ -181,9 +181,65 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
         return _write(tensor, gain * q.reshape(tensor.shape))
 
 
-# PyTorch's deprecated non-underscore aliases are left out on purpose.
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """The identity for convolutions: zeros with a 1 at the kernel centre of ``weight[o, o]``
+    for each of the ``groups`` blocks of output channels.
+
+    Shape:
+        tensor (out_channels, in_channels / groups, *kernel) with 1, 2 or 3 kernel dims.
+    """
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    out_per_group, rem = divmod(tensor.shape[0], groups)
+    if rem:
+        raise ValueError("dim 0 must be divisible by groups")
+    arr = np.zeros(tuple(tensor.shape), dtype=np.float64)
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min(out_per_group, tensor.shape[1])):
+            arr[(g * out_per_group + d, d) + centre] = 1
+    with no_grad():
+        return _write(tensor, arr)
+
+
+def _deprecated(fn):
+    """PyTorch's old spelling without the trailing underscore: warns, then calls ``fn``."""
+    old = fn.__name__[:-1]
+
+    def alias(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old}` is now deprecated in favor of `nn.init.{fn.__name__}`.",
+                      FutureWarning, stacklevel=2)
+        return fn(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated alias of ``{fn.__name__}``."
+    return alias
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+
 __all__ = [
     "calculate_gain",
+    "constant",
+    "dirac",
+    "dirac_",
+    "eye",
+    "kaiming_normal",
+    "kaiming_uniform",
+    "normal",
+    "orthogonal",
+    "uniform",
+    "xavier_normal",
+    "xavier_uniform",
     "constant_",
     "eye_",
     "kaiming_normal_",

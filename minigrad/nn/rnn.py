@@ -11,13 +11,16 @@ from __future__ import annotations
 import math
 import warnings
 
-from .. import creation
+from .. import backend, creation
 from .. import ops as _ops
 from ..tensor import Tensor
 from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
+from .utils.rnn import PackedSequence
+
+np = backend.np
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -118,33 +121,89 @@ class RNNBase(Module):
             raise RuntimeError(f"Expected {what} size {expected}, got {tuple(h.shape)}")
         return h
 
-    def forward(self, input: Tensor, hx=None):
+    def forward(self, input, hx=None):
         """Args:
-            input: (T, N, in) ((N, T, in) when batch_first), or unbatched (T, in).
+            input: (T, N, in) ((N, T, in) when batch_first), unbatched (T, in), or a
+                ``PackedSequence`` (``nn.utils.rnn``) of sequences of different lengths.
             hx: initial state(s) (num_layers * num_directions, N, H) (LSTM: a tuple (h0, c0));
                 zeros when omitted.
 
         Returns:
             (output, h_n) (LSTM: (output, (h_n, c_n))); output (T, N, D * H) holds the last
             layer's states at every step, h_n/c_n the final states of every layer and direction.
+            For packed input, output is a PackedSequence and h_n holds each sequence's state
+            at its own last step (the reverse direction's at its first), in the batch's order.
         """
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         self._check_input(input)
         batched = input.ndim == 3
-        lstm = self.mode == "LSTM"
         if not batched:
             x = input.unsqueeze(1)
         else:
             x = input.transpose(0, 1) if self.batch_first else input
+        states = self._initial_states(hx, batched, x)
+        out, hs = self._layers(x, states)
+        out = out[:, 0] if not batched else (out.transpose(0, 1) if self.batch_first else out)
+        if not batched:
+            hs = [h[:, 0] for h in hs]
+        return (out, tuple(hs)) if self.mode == "LSTM" else (out, hs[0])
+
+    def _initial_states(self, hx, batched, x):
         n = x.shape[1]
-        if lstm:
+        if self.mode == "LSTM":
             if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
                 raise RuntimeError("LSTM expects hx as a tuple (h_0, c_0)")
-            h0 = self._state(None if hx is None else hx[0], batched, n, x, "hidden")
-            c0 = self._state(None if hx is None else hx[1], batched, n, x, "cell")
-        else:
-            h0 = self._state(hx, batched, n, x, "hidden")
+            return [self._state(None if hx is None else hx[0], batched, n, x, "hidden"),
+                    self._state(None if hx is None else hx[1], batched, n, x, "cell")]
+        return [self._state(hx, batched, n, x, "hidden")]
+
+    def _forward_packed(self, packed, hx):
+        """Run on the padded, length-sorted batch; each sequence stops at its own length."""
+        data, lens = packed.data, packed.lengths()
+        if data.ndim != 2 or data.shape[-1] != self.input_size:
+            raise RuntimeError(f"{type(self).__name__}: packed data must be (sum of lengths, "
+                               f"{self.input_size}), got {tuple(data.shape)}")
+        T, B = int(lens[0]), len(lens)
+        t, b = np.nonzero(lens[None, :] > np.arange(T)[:, None])
+        index = np.full((T, B), data.shape[0], dtype=np.int64)
+        index[t, b] = np.arange(len(t))
+        xp = data.xp
+        pad_row = Tensor._wrap(xp.zeros((1, data.shape[1]), dtype=data.array.dtype))
+        x = _ops.cat([data, pad_row], 0)[Tensor._wrap(xp.asarray(index))]  # (T, B, in)
+        if hx is not None and packed.sorted_indices is not None:
+            order = packed.sorted_indices
+            hx = (tuple(h.index_select(1, order) for h in hx) if self.mode == "LSTM"
+                  else hx.index_select(1, order))
+        states = self._initial_states(hx, True, x)
+        out, hs = self._layers(x, states, lens)
+        ti, bi = Tensor._wrap(xp.asarray(t)), Tensor._wrap(xp.asarray(b))
+        out = PackedSequence(out[ti, bi], packed.batch_sizes, packed.sorted_indices,
+                             packed.unsorted_indices)
+        if packed.unsorted_indices is not None:
+            hs = [h.index_select(1, packed.unsorted_indices) for h in hs]
+        return (out, tuple(hs)) if self.mode == "LSTM" else (out, hs[0])
+
+    def _layers(self, x, states, lens=None):
+        """All layers and directions over x (T, N, in); ``lens`` (numpy, per batch entry)
+        makes each sequence end at its own length (packed input). Returns (output, [h_n] or
+        [h_n, c_n])."""
+        lstm = self.mode == "LSTM"
+        h0 = states[0]
+        c0 = states[1] if lstm else None
         dirs = 2 if self.bidirectional else 1
         H = self.hidden_size
+        ends = flip = None
+        if lens is not None:
+            xp = x.xp
+            T, B = x.shape[0], x.shape[1]
+            cols = Tensor._wrap(xp.arange(B))
+            ends = (Tensor._wrap(xp.asarray(lens - 1)), cols)
+            # step t of sequence b read backwards within its length (padding stays put);
+            # the map is its own inverse
+            tt = np.arange(T)[:, None]
+            rev = np.where(tt < lens[None, :], lens[None, :] - 1 - tt, tt)
+            flip = (Tensor._wrap(xp.asarray(rev)), Tensor._wrap(xp.asarray(np.arange(B))[None]))
         h_n, c_n = [], []
         for layer in range(self.num_layers):
             outs = []
@@ -154,32 +213,29 @@ class RNNBase(Module):
                 b_ih = getattr(self, "bias_ih" + sfx) if self.bias else None
                 b_hh = getattr(self, "bias_hh" + sfx) if self.bias else None
                 idx, rev = layer * dirs + d, bool(d)
-                last = 0 if rev else -1
-                if self.mode == "GRU":
-                    y = _ops.gru_scan(F.linear(x, w_ih, b_ih), w_hh, h0[idx], b_hh, reverse=rev)
-                    outs.append(y)
-                    h_n.append(y[last])
-                    continue
-                b = None if b_ih is None else b_ih + b_hh
+                gru = self.mode == "GRU"
+                b = b_ih if gru or b_ih is None else b_ih + b_hh
                 x_proj = F.linear(x, w_ih, b)
-                if lstm:
+                if flip is not None and rev:  # packed: reverse each sequence in place
+                    x_proj, rev = x_proj[flip], False
+                if gru:
+                    y = _ops.gru_scan(x_proj, w_hh, h0[idx], b_hh, reverse=rev)
+                elif lstm:
                     y = _ops.lstm_scan(x_proj, w_hh, h0[idx], c0[idx], reverse=rev)
-                    outs.append(y[..., :H])
-                    h_n.append(y[last, :, :H])
-                    c_n.append(y[last, :, H:])
                 else:
                     nl = "relu" if self.mode == "RNN_RELU" else "tanh"
                     y = _ops.rnn_scan(x_proj, w_hh, h0[idx], nonlinearity=nl, reverse=rev)
-                    outs.append(y)
-                    h_n.append(y[last])
+                last = y[ends] if ends is not None else y[0 if rev else -1]
+                if flip is not None and d:
+                    y = y[flip]
+                outs.append(y[..., :H] if lstm else y)
+                h_n.append(last[..., :H] if lstm else last)
+                if lstm:
+                    c_n.append(last[..., H:])
             x = outs[0] if dirs == 1 else _ops.cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, training=True)
-        out = x[:, 0] if not batched else (x.transpose(0, 1) if self.batch_first else x)
-        hs = [_ops.stack(h_n), _ops.stack(c_n)] if lstm else [_ops.stack(h_n)]
-        if not batched:
-            hs = [h[:, 0] for h in hs]
-        return (out, tuple(hs)) if lstm else (out, hs[0])
+        return x, ([_ops.stack(h_n), _ops.stack(c_n)] if lstm else [_ops.stack(h_n)])
 
 
 class RNN(RNNBase):
