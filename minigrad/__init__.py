@@ -41,4 +41,5 @@ def is_tensor(obj) -> bool:
 def numel(t) -> int:
     return t.numel()
 from . import onnx  # noqa: E402,F401  (torch.onnx: programs import it at the top)
+from . import amp, distributions, jit  # noqa: E402,F401
 from .compile import compile  # noqa: E402,F401  (minigrad.compile, as torch.compile)

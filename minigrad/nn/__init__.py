@@ -14,6 +14,9 @@ from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
+from .volumetric import *  # noqa: F401,F403
+from .max_unpool import *  # noqa: F401,F403
 from .parameter_containers import ParameterDict, ParameterList
 from . import parallel  # noqa: E402  (DistributedDataParallel)
 from . import attention, modules  # noqa: E402,F401  (torch.nn.attention, torch.nn.modules.<file>)

@@ -6,6 +6,9 @@ from ._functional_layers import *  # noqa: F401,F403
 from ._functional_activation import *  # noqa: F401,F403
 from ._functional_norm import *  # noqa: F401,F403
 from ._functional_dropout import *  # noqa: F401,F403
+from ._functional_fold import *  # noqa: F401,F403
+from ._functional_volumetric import *  # noqa: F401,F403
+from ._functional_adaptive_max import *  # noqa: F401,F403
 from ._functional_loss import *  # noqa: F401,F403
 from ._functional_conv import *  # noqa: F401,F403
 from ._functional_unpool import *  # noqa: F401,F403,E402

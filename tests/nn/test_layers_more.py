@@ -161,3 +161,86 @@ def test_deprecated_init_aliases_warn_and_work():
     with pytest.warns(FutureWarning, match="nn.init.constant_"):
         nn.init.constant(w, 2.0)
     assert w.tolist() == [[2.0] * 4] * 3
+
+
+def test_fold_unfold_modules_and_errors(rng):
+    torch = pytest.importorskip("torch")
+    x = rng.standard_normal((3, 6, 5))  # unbatched (C, H, W)
+    u, tu = nn.Unfold((2, 3), stride=(1, 2)), torch.nn.Unfold((2, 3), stride=(1, 2))
+    assert repr(u) == repr(tu)
+    cols = u(mg.tensor(x))
+    np.testing.assert_array_equal(cols.numpy(), tu(torch.tensor(x)).numpy())
+    f, tf = nn.Fold((6, 5), (2, 3), stride=(1, 2)), torch.nn.Fold((6, 5), (2, 3), stride=(1, 2))
+    np.testing.assert_allclose(f(cols).numpy(), tf(torch.tensor(cols.numpy())).numpy())
+    with pytest.raises(RuntimeError, match="number of sliding blocks"):
+        F.fold(mg.zeros(1, 4, 7), (4, 4), 2)
+    with pytest.raises(RuntimeError, match="divisible by the product of kernel_size"):
+        F.fold(mg.zeros(1, 5, 9), (4, 4), 2)
+    with pytest.raises(NotImplementedError, match="3D or 4D"):
+        F.unfold(mg.zeros(2, 3), 2)
+
+
+VOLUMETRIC = [("Conv3d", (4, 6, (2, 3, 2)), dict(stride=(1, 2, 1), padding=1, groups=2)),
+              ("Conv3d", (4, 3, 3), dict(padding="same", padding_mode="circular")),
+              ("ConvTranspose3d", (4, 6, (3, 2, 2)), dict(stride=2, padding=(1, 0, 1),
+                                                          output_padding=(1, 0, 1), groups=2)),
+              ("MaxPool3d", (3,), dict(stride=2, padding=1)),
+              ("AvgPool3d", ((2, 3, 3),), dict(stride=(1, 2, 2), ceil_mode=True))]
+
+
+@pytest.mark.parametrize("name,args,kw", VOLUMETRIC, ids=[v[0] + str(v[2]) for v in VOLUMETRIC])
+def test_volumetric_layers_match_torch(name, args, kw, rng):
+    torch = pytest.importorskip("torch")
+    t = getattr(torch.nn, name)(*args, **kw).double()
+    m = getattr(nn, name)(*args, **kw).double()
+    assert repr(m) == repr(t)
+    m.load_state_dict({k: mg.tensor(v.numpy()) for k, v in t.state_dict().items()})
+    x = rng.standard_normal((2, 4, 5, 6, 5))
+    xm, xt = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ym, yt = m(xm), t(xt)
+    np.testing.assert_allclose(ym.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    g = rng.standard_normal(tuple(ym.shape))
+    ym.backward(mg.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+    for (n, p), q in zip(m.named_parameters(), t.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-9, atol=1e-12,
+                                   err_msg=n)
+
+
+def test_volumetric_errors():
+    with pytest.raises(RuntimeError, match="4D .* or 5D"):
+        F.conv3d(mg.zeros(2, 3, 4), mg.zeros(1, 3, 1, 1, 1))
+    with pytest.raises(NotImplementedError, match="return_indices"):
+        nn.MaxPool3d(2, return_indices=True)(mg.zeros(1, 1, 2, 2, 2))
+    with pytest.raises(RuntimeError, match="at most half"):
+        F.max_pool3d(mg.zeros(1, 1, 4, 4, 4), 2, padding=2)
+
+
+def test_adaptive_max_pool_and_unpool_match_torch(rng):
+    torch = pytest.importorskip("torch")
+    x = rng.standard_normal((2, 3, 8, 10))
+    for name, args, shape in [("AdaptiveMaxPool2d", ((3, 4), True), (2, 3, 7, 9)),
+                              ("AdaptiveMaxPool2d", ((None, 2), True), (3, 5, 6)),
+                              ("AdaptiveMaxPool1d", (4, True), (2, 3, 10))]:
+        m, t = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+        assert repr(m) == repr(t)
+        v = rng.standard_normal(shape)
+        (y, i), (ty, ti) = m(mg.tensor(v)), t(torch.tensor(v))
+        np.testing.assert_array_equal(y.numpy(), ty.numpy())
+        np.testing.assert_array_equal(i.numpy(), ti.numpy())
+        assert i.dtype == mg.int64
+    y, idx = torch.nn.functional.max_pool2d(torch.tensor(x), 2, return_indices=True)
+    u, tu = nn.MaxUnpool2d(2), torch.nn.MaxUnpool2d(2)
+    assert repr(u) == repr(tu)
+    ym = mg.tensor(y.numpy(), requires_grad=True)
+    out = u(ym, mg.tensor(idx.numpy()), output_size=[2, 3, 8, 10])
+    np.testing.assert_array_equal(out.detach().numpy(), tu(y, idx, output_size=[8, 10]).numpy())
+    out.sum().backward()  # each input value lands once: gradient 1
+    np.testing.assert_array_equal(ym.grad.numpy(), np.ones(y.shape))
+    with pytest.raises((RuntimeError, IndexError), match="index"):
+        F.max_unpool1d(mg.ones(1, 1, 2), mg.tensor([[[0, 7]]]), 2)
+    with pytest.raises(ValueError, match="invalid output_size"):
+        F.max_unpool2d(mg.ones(1, 1, 2, 2), mg.zeros(1, 1, 2, 2, dtype=mg.int64), 2,
+                       output_size=(9, 4))
+    assert repr(nn.MaxUnpool1d(2)) == repr(torch.nn.MaxUnpool1d(2))

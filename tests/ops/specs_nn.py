@@ -5,7 +5,7 @@ import numpy as np
 
 import minigrad.nn.functional as F
 
-from .specs import OpSpec, away_from
+from .specs import OpSpec, away_from, distinct
 
 U = [((3, 4),), ((),), ((2, 3, 5),)]
 
@@ -44,7 +44,56 @@ def _lrn(a, size, alpha=1e-4, beta=0.75, k=1.0):
     return a / (k + alpha * acc / size) ** beta
 
 
+def _unfold_ref(a, k, s=1, p=0):
+    n, c, h, w = a.shape
+    a = np.pad(a, [(0, 0), (0, 0), (p, p), (p, p)])
+    oh, ow = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+    cols = [a[:, :, i:i + s * (oh - 1) + 1:s, j:j + s * (ow - 1) + 1:s]
+            for i in range(k) for j in range(k)]
+    return np.stack(cols, 2).reshape(n, c * k * k, oh * ow)
+
+
+def _fold_ref(a, size, k, s=1, p=0):
+    n, ck, _ = a.shape
+    c, (h, w) = ck // (k * k), size
+    oh, ow = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+    out = np.zeros((n, c, h + 2 * p, w + 2 * p))
+    blocks = a.reshape(n, c, k, k, oh, ow)
+    for i in range(k):
+        for j in range(k):
+            out[:, :, i:i + s * (oh - 1) + 1:s, j:j + s * (ow - 1) + 1:s] += blocks[:, :, i, j]
+    return out[:, :, p:p + h, p:p + w]
+
+
 SPECS = [
+    # 3-D convolution and pooling: no NumPy reference (gradcheck and PyTorch check them)
+    OpSpec("conv3d", lambda x, w, b: F.conv3d(x, w, b, stride=(1, 2, 1), padding=1), None,
+           [((1, 2, 3, 4, 3), (2, 2, 2, 2, 2), (2,))],
+           torch_fn=lambda x, w, b: _t("conv3d", b, (1, 2, 1), 1)(x, w)),
+    OpSpec("conv_transpose3d", lambda x, w: F.conv_transpose3d(x, w, stride=2, padding=1,
+                                                               output_padding=1),
+           None, [((1, 2, 2, 3, 2), (2, 1, 2, 2, 2))],
+           torch_fn=lambda x, w: _t("conv_transpose3d", None, 2, 1, 1)(x, w)),
+    OpSpec("max_pool3d", lambda x: F.max_pool3d(x, 2, 1, ceil_mode=True), None,
+           [((1, 2, 3, 3, 4),)], domain=distinct(),
+           torch_fn=_t("max_pool3d", 2, 1, ceil_mode=True)),
+    OpSpec("avg_pool3d", lambda x: F.avg_pool3d(x, 2, 2, 1, count_include_pad=False), None,
+           [((1, 2, 3, 3, 4),)], torch_fn=_t("avg_pool3d", 2, 2, 1, count_include_pad=False)),
+    OpSpec("adaptive_max_pool2d", lambda x: F.adaptive_max_pool2d(x, (2, 3)), None,
+           [((2, 3, 5, 7),), ((3, 4, 4),)], domain=distinct(),
+           torch_fn=_t("adaptive_max_pool2d", (2, 3))),
+    OpSpec("adaptive_max_pool1d", lambda x: F.adaptive_max_pool1d(x, 3), None,
+           [((2, 3, 7),)], domain=distinct(), torch_fn=_t("adaptive_max_pool1d", 3)),
+    OpSpec("unfold", lambda a: F.unfold(a, 2), lambda a: _unfold_ref(a, 2),
+           [((2, 3, 4, 5),)], torch_fn=_t("unfold", 2)),
+    OpSpec("unfold", lambda a: F.unfold(a, 3, padding=1, stride=2),
+           lambda a: _unfold_ref(a, 3, 2, 1), [((1, 2, 5, 6),)],
+           torch_fn=_t("unfold", 3, padding=1, stride=2), id="unfold_strided"),
+    OpSpec("fold", lambda a: F.fold(a, (4, 5), 2), lambda a: _fold_ref(a, (4, 5), 2),
+           [((2, 12, 12),)], torch_fn=_t("fold", (4, 5), 2)),
+    OpSpec("fold", lambda a: F.fold(a, (5, 6), 3, padding=1, stride=2),
+           lambda a: _fold_ref(a, (5, 6), 3, 2, 1), [((1, 18, 9),)],
+           torch_fn=_t("fold", (5, 6), 3, padding=1, stride=2), id="fold_strided"),
     OpSpec("rms_norm", lambda a, w: F.rms_norm(a, (4,), w, 1e-3),
            lambda a, w: _rms(a, w, 1, 1e-3), [((3, 4), (4,)), ((2, 3, 4), (4,))],
            torch_fn=lambda a, w: _t("rms_norm", (4,), w, 1e-3)(a)),

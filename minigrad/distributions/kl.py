@@ -1,0 +1,61 @@
+"""``kl_divergence(p, q)`` with PyTorch's registry (``register_kl``)."""
+from __future__ import annotations
+
+from ..tensor import Tensor
+from .continuous import Normal, Uniform
+from .discrete import Bernoulli, Categorical
+
+_KL_REGISTRY: dict = {}
+
+
+def register_kl(type_p, type_q):
+    """Decorator registering ``fn(p, q)`` as KL(p || q) for those two types."""
+
+    def deco(fn):
+        _KL_REGISTRY[type_p, type_q] = fn
+        return fn
+
+    return deco
+
+
+def kl_divergence(p, q) -> Tensor:
+    """KL(p || q), elementwise over the batch shape."""
+    for (tp, tq), fn in _KL_REGISTRY.items():
+        if isinstance(p, tp) and isinstance(q, tq):
+            return fn(p, q)
+    raise NotImplementedError(f"No KL(p || q) is implemented for p type {type(p).__name__} and "
+                              f"q type {type(q).__name__}")
+
+
+@register_kl(Normal, Normal)
+def _kl_normal_normal(p, q):
+    var_ratio = (p.scale / q.scale) ** 2
+    t1 = ((p.loc - q.loc) / q.scale) ** 2
+    return 0.5 * (var_ratio + t1 - 1 - var_ratio.log())
+
+
+@register_kl(Categorical, Categorical)
+def _kl_categorical_categorical(p, q):
+    t = p.probs * (p.logits - q.logits)
+    t = t.masked_fill(q.probs == 0, float("inf")).masked_fill(p.probs == 0, 0.0)
+    return t.sum(-1)
+
+
+@register_kl(Bernoulli, Bernoulli)
+def _kl_bernoulli_bernoulli(p, q):
+    from ..ops import softplus
+
+    t1 = p.probs * (softplus(-q.logits, 1.0, 20.0) - softplus(-p.logits, 1.0, 20.0))
+    t1 = t1.masked_fill(q.probs == 0, float("inf")).masked_fill(p.probs == 0, 0.0)
+    t2 = (1 - p.probs) * (softplus(q.logits, 1.0, 20.0) - softplus(p.logits, 1.0, 20.0))
+    t2 = t2.masked_fill(q.probs == 1, float("inf")).masked_fill(p.probs == 1, 0.0)
+    return t1 + t2
+
+
+@register_kl(Uniform, Uniform)
+def _kl_uniform_uniform(p, q):
+    result = ((q.high - q.low) / (p.high - p.low)).log()
+    outside = (q.low > p.low) | (q.high < p.high)
+    return result.masked_fill(outside, float("inf"))
+
+
