@@ -17,6 +17,9 @@ from .dropout import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
 from .volumetric import *  # noqa: F401,F403
 from .max_unpool import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403
+from .loss_more import *  # noqa: F401,F403
+from .vision import *  # noqa: F401,F403
 from .parameter_containers import ParameterDict, ParameterList
 from . import parallel  # noqa: E402  (DistributedDataParallel)
 from . import attention, modules  # noqa: E402,F401  (torch.nn.attention, torch.nn.modules.<file>)

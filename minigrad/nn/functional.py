@@ -9,6 +9,8 @@ from ._functional_dropout import *  # noqa: F401,F403
 from ._functional_fold import *  # noqa: F401,F403
 from ._functional_volumetric import *  # noqa: F401,F403
 from ._functional_adaptive_max import *  # noqa: F401,F403
+from ._functional_loss_more import *  # noqa: F401,F403
+from ._functional_vision import *  # noqa: F401,F403
 from ._functional_loss import *  # noqa: F401,F403
 from ._functional_conv import *  # noqa: F401,F403
 from ._functional_unpool import *  # noqa: F401,F403,E402

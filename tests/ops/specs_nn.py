@@ -65,7 +65,56 @@ def _fold_ref(a, size, k, s=1, p=0):
     return out[:, :, p:p + h, p:p + w]
 
 
+_SIGNS = np.array([1.0, -1.0, 1.0, -1.0, -1.0])
+_BITS = np.array([[1.0, 0.0, 1.0, 0.0], [0.0, 0.0, 1.0, 1.0], [1.0, 1.0, 0.0, 0.0]])
+_CLASSES = np.array([0, 3, 1])
+
+
+def _mt(a):  # constant targets on both sides
+    import minigrad as mg
+    return mg.tensor(a)
+
+
+def _tt(a):
+    import torch
+    return torch.tensor(a)
+
+
+def _loss_spec(name, args, shapes, kw=None, domain=(-2.0, 2.0), **extra):
+    """A loss whose trailing arguments are constants (targets), the same for both sides."""
+    kw = kw or {}
+    return OpSpec(name, lambda *xs: getattr(F, name)(*xs, *[_mt(a) for a in args], **kw), None,
+                  shapes, domain=domain,
+                  torch_fn=lambda *xs: _t(name, *[_tt(a) for a in args], **kw)(*xs), **extra)
+
+
 SPECS = [
+    _loss_spec("margin_ranking_loss", (_SIGNS,), [((5,), (5,))], {"margin": 0.3},
+               domain=away_from([-0.3, 0.3, 0.0])),
+    _loss_spec("hinge_embedding_loss", (_SIGNS,), [((5,),)], {"margin": 0.5, "reduction": "sum"},
+               domain=away_from([0.5])),
+    _loss_spec("soft_margin_loss", (_SIGNS,), [((5,),)]),
+    _loss_spec("cosine_embedding_loss", (_SIGNS,), [((5, 4), (5, 4))], {"margin": -1.0}),
+    OpSpec("triplet_margin_loss", lambda a, p, n: F.triplet_margin_loss(a, p, n, 3.0, swap=True),
+           None, [((3, 4), (3, 4), (3, 4))],
+           torch_fn=_t("triplet_margin_loss", 3.0, swap=True)),
+    _loss_spec("poisson_nll_loss", (np.array([0.0, 1.0, 3.0, 2.0]),), [((4,),)],
+               {"full": True}),
+    OpSpec("gaussian_nll_loss", lambda x, t, v: F.gaussian_nll_loss(x, t, v, full=True), None,
+           [((3, 2), (3, 2), (3, 1))], domain=[(-2, 2), (-2, 2), (0.5, 2)],
+           torch_fn=_t("gaussian_nll_loss", full=True)),
+    _loss_spec("multilabel_soft_margin_loss", (_BITS,), [((3, 4),)]),
+    _loss_spec("multi_margin_loss", (_CLASSES,), [((3, 4),)], {"p": 2, "margin": 3.0}),
+    OpSpec("pairwise_distance", lambda a, b: F.pairwise_distance(a, b, 3.0), None,
+           [((3, 4), (3, 4)), ((4,), (2, 4))], torch_fn=_t("pairwise_distance", p=3.0)),
+    OpSpec("pixel_shuffle", lambda x: F.pixel_shuffle(x, 2), None, [((2, 8, 2, 3),)],
+           torch_fn=_t("pixel_shuffle", 2)),
+    OpSpec("pixel_unshuffle", lambda x: F.pixel_unshuffle(x, 2), None, [((2, 2, 4, 6),)],
+           torch_fn=_t("pixel_unshuffle", 2)),
+    OpSpec("channel_shuffle", lambda x: F.channel_shuffle(x, 3), None, [((2, 6, 2),)],
+           torch_fn=_t("channel_shuffle", 3)),
+    OpSpec("lp_pool2d", lambda x: F.lp_pool2d(x, 2, 2), None, [((1, 2, 4, 4),)],
+           domain=(0.5, 2.0), torch_fn=_t("lp_pool2d", 2, 2)),
     # 3-D convolution and pooling: no NumPy reference (gradcheck and PyTorch check them)
     OpSpec("conv3d", lambda x, w, b: F.conv3d(x, w, b, stride=(1, 2, 1), padding=1), None,
            [((1, 2, 3, 4, 3), (2, 2, 2, 2, 2), (2,))],
