@@ -376,6 +376,9 @@ for _n in ("lt", "le", "gt", "ge", "eq", "ne"):
 
 
 # ---- the module --------------------------------------------------------------------------------
+_AT_UFUNCS = {"add", "subtract", "maximum", "minimum", "bitwise_and", "bitwise_or", "bitwise_xor"}
+
+
 class _Ufunc:
     """A CuPy ufunc: call, reduce, accumulate, outer and ``at``; ``where=`` is not accepted."""
 
@@ -406,6 +409,8 @@ class _Ufunc:
         return _call(self._uf.outer, args, kwargs)
 
     def at(self, a, indices, b=None):
+        if self.__name__ not in _AT_UFUNCS:  # as CuPy 14.2 (its ufuncs with a scatter op)
+            raise NotImplementedError(f"`cupy_{self.__name__}.at` is not supported yet")
         keep = {}
         idx = _unwrap(indices, keep, allow_host=True)
         args = (a._a, idx) if b is None else (a._a, idx, _unwrap(b, keep))

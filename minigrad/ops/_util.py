@@ -117,3 +117,30 @@ def float_of(t: Tensor) -> Tensor:
     if t.array.dtype.kind == "f":
         return t
     return cast(t, _dt.get_default_dtype().np)
+
+
+def multiply_at(xp, y, key, src) -> None:
+    """``np.multiply.at(y, key, src)`` (repeated targets multiply) on NumPy or CuPy.
+
+    CuPy's ufuncs have ``at`` only for add, subtract, maximum, minimum and the bitwise ops,
+    so there the repeats are applied in rounds: the r-th occurrence of each target in
+    round r, where every target is unique and a plain fancy update is exact. ``y`` must be
+    C-contiguous. Reads the largest repeat count back to the host (a sync on a GPU).
+    """
+    if xp is np:
+        np.multiply.at(y, key, src)
+        return
+    lin = xp.arange(y.size).reshape(y.shape)[key]
+    s = xp.broadcast_to(xp.asarray(src, dtype=y.dtype), lin.shape).ravel()
+    lin = lin.ravel()
+    if not lin.size:
+        return
+    order = xp.argsort(lin, kind="stable")
+    lin_sorted = lin[order]
+    rank = xp.empty_like(order)
+    rank[order] = xp.arange(lin.size) - xp.searchsorted(lin_sorted, lin_sorted, side="left")
+    flat = y.reshape(-1)
+    for r in range(int(rank.max()) + 1):
+        m = rank == r
+        t = lin[m]
+        flat[t] = flat[t] * s[m]

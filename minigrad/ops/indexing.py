@@ -20,7 +20,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import _State
 from ..tensor import Tensor, _wrap_dim
 from . import inplace as _inplace
-from ._util import cast, const
+from ._util import cast, const, multiply_at
 
 _INT_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
 
@@ -500,7 +500,7 @@ def scatter(x, dim, index, src=None, reduce=None, *, value=None):
         if _State.enabled and (x.requires_grad or v.requires_grad):
             raise RuntimeError("the derivative of scatter with reduce='multiply' is not implemented")
         y = x.array.copy()
-        x.xp.multiply.at(y, idx.key, v.array)
+        multiply_at(x.xp, y, idx.key, v.array)
         return Tensor._wrap(y)
     raise RuntimeError(f"scatter(): expected reduce to be None, 'add' or 'multiply', got {reduce!r}")
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
-from ._util import const
+from ._util import const, multiply_at
 from .indexing import (
     GetItem, IndexAdd, SetItem, _along_dim_key, _bool_mask, _Index, _int_index, _same_ndim,
     _wrap_negative, scatter, scatter_add,
@@ -33,7 +33,7 @@ class ScatterProd(Function):
         self.idx = idx
         self.save_for_backward(x, src)
         y = x.copy()
-        self.xp.multiply.at(y, idx.key, src)
+        multiply_at(self.xp, y, idx.key, src)
         return y
 
     def backward(self, gy):
