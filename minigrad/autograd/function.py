@@ -65,6 +65,7 @@ class Function:
     _base_ctx = None  # for a view: its base's grad_fn when the view was taken
     parents = None
     _saved = None
+    _outputs = None  # a multi-output custom Function: per output (span, shape, dtype)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -129,7 +130,7 @@ class Function:
             c = t._ctx
             if c is not None:
                 if t._base is not None and c._base_ctx is not None and c._base_ctx is not t._base._ctx:
-                    _raise_stale_view(ctx, t)
+                    c = _refresh_view(t)  # its base was changed in place: PyTorch's rebase
                 parents.append(c)
             else:
                 parents.append(t if t.requires_grad else None)
@@ -185,7 +186,7 @@ class Function:
             if t._base is not None and t._ctx is not None:
                 bc = t._ctx._base_ctx
                 if bc is not None and bc is not t._base._ctx:
-                    _raise_stale_view(self, t)
+                    _refresh_view(t)
         self.parents = tuple([
             t._ctx if t._ctx is not None else (t if t.requires_grad else None) for t in inputs
         ])
@@ -223,8 +224,15 @@ class Function:
         grad and nothing is recorded for them."""
         self._non_diff = tensors
 
+    def mark_dirty(self, *tensors):
+        """(custom Functions, in forward) Inputs that forward modified in place and returns:
+        their version is bumped and they take this node as their history."""
+        self._dirty = tensors
+
     def set_materialize_grads(self, value: bool):
-        """Accepted for PyTorch compatibility: the single output's gradient is always a Tensor."""
+        """(custom Functions, in forward) With False, ``backward`` receives None (instead of
+        zeros) for the outputs that got no gradient."""
+        self._materialize = bool(value)
 
     @property
     def saved_tensors(self):
@@ -243,7 +251,7 @@ class Function:
             elif kind == _OUT:
                 if s[2][0] != s[3]:
                     self._raise_version(i, s[1].shape, s[2][0], s[3])
-                out.append(Tensor._wrap(s[1], ctx=self))
+                out.append(Tensor._wrap(s[1], ctx=s[4]() if len(s) > 4 else self))
             else:
                 out.append(Tensor._wrap(s[1]) if s[1] is not None else None)
         return tuple(out)
@@ -279,7 +287,10 @@ class Function:
         """Call backward; return one gradient (or None) per recorded input."""
         if not self._user:
             return self.backward(gy)
-        gxs = type(self).backward(self, gy)
+        if self._outputs is not None:
+            gxs = type(self).backward(self, *_split_grads(self, gy))
+        else:
+            gxs = type(self).backward(self, gy)
         if not isinstance(gxs, tuple):
             gxs = (gxs,)
         mask = self._arg_is_tensor  # PyTorch returns None for non-Tensor args; drop those
@@ -321,13 +332,12 @@ def _alias(ctx, out, inputs, y, record):
             return
 
 
-def _raise_stale_view(node, t):
-    raise RuntimeError(
-        f"{node.name()}: an input of shape {tuple(t.shape)} is a view whose base was modified by "
-        f"an in-place operation recorded by autograd ({t._base._ctx.name()}) after the view was "
-        "taken. minigrad does not rebase views onto the new history: take the view after the "
-        "in-place op, or clone() the base before modifying it."
-    )
+def _refresh_view(t):
+    """A view whose base's history changed since it was taken gets a new history from the
+    base's current one (PyTorch regenerates a view's grad_fn the same way)."""
+    from ..ops.copyslices import refresh
+
+    return refresh(t)
 
 
 def _raise_broadcast(cls, tensors, err):
@@ -357,40 +367,6 @@ def _check_devices(cls, tensors, data):
                 f"{tuple(t.shape)})"
             )
     return backend.get_array_module(*data)
-
-
-def _apply_user(cls, args, kwargs):
-    """apply() for PyTorch-style Functions: forward(ctx, *args) on Tensors under no_grad."""
-    tensors = [a for a in args if isinstance(a, Tensor)]
-    ctx = cls.__new__(cls)
-    record = _State.enabled and any(t.requires_grad for t in tensors)
-    ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-    ctx._saved = ()
-    ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
-    prev = _State.enabled
-    _State.enabled = False
-    try:
-        out = cls.forward(ctx, *args, **kwargs)
-    finally:
-        _State.enabled = prev
-    if isinstance(out, (tuple, list)):
-        raise NotImplementedError(
-            f"{cls.__name__}.forward returned {len(out)} outputs; minigrad's custom Functions "
-            "support a single output Tensor (return one Tensor, or write one Function per output)"
-        )
-    if not isinstance(out, Tensor):
-        raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
-    nd = ctx.__dict__.get("_non_diff")
-    if nd and any(out is t for t in nd):
-        record = False
-    for t in tensors:
-        if out is t:  # a new node needs a new tensor: a view sharing t's memory and version
-            out = Tensor._wrap(t.array)
-            out._vc, out._base = t._vc, (t._base if t._base is not None else t)
-            break
-    if record:
-        ctx._record(tensors, out)
-    return out
 
 
 def once_differentiable(backward):
@@ -435,3 +411,5 @@ class DelayedError(Function):
 from ..tensor import Tensor  # noqa: E402  (circular: tensor.py imports ops which import us)
 
 _wrap = Tensor._wrap
+from .custom_function import apply_user as _apply_user  # noqa: E402
+from .custom_function import split_grads as _split_grads  # noqa: E402

@@ -8,8 +8,8 @@ tensor for backward notices (``Function.saved_tensors`` raises).
 * When the result must be recorded, the old value is copied into a stand-in
   tensor that takes over the old history, the op is run out of place on it, and
   the result is written back into ``self``'s array; ``self`` takes the new node.
-* In-place on a leaf that requires grad raises, as in PyTorch; so does in-place on
-  a view of a tensor in a graph (PyTorch rebases such views; minigrad does not).
+* In-place on a leaf that requires grad raises, as in PyTorch. In-place on a view of a
+  tensor in a graph rebases the view and its base (``ops/copyslices.py``, PyTorch's CopySlices).
 """
 from __future__ import annotations
 
@@ -34,12 +34,6 @@ def _check(self, op, *others):
     if rec:
         if self._ctx is None and self.requires_grad:
             raise RuntimeError(_LEAF_MSG.format(op=op))
-        if self._base is not None:
-            raise RuntimeError(
-                f"{op}: in-place operation on a view of a tensor that is part of an autograd "
-                "graph is not supported by minigrad; clone() the view first or use an "
-                "out-of-place op."
-            )
     return rec
 
 
@@ -51,6 +45,10 @@ def _bump(self):
 def apply_(self, op, fn, *others):
     """Generic in-place: ``self <- fn(self)``, recorded when needed."""
     if _check(self, op, *others):
+        if self._base is not None:  # rebase the view and its base (PyTorch's CopySlices)
+            from .copyslices import inplace_on_view
+
+            return inplace_on_view(self, op, fn, _write)
         stand_in = Tensor._wrap(self.array.copy(), ctx=self._ctx)
         stand_in.requires_grad = self.requires_grad
         r = fn(stand_in)

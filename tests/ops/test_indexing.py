@@ -132,10 +132,13 @@ def test_version_error_through_view():
         loss.backward()
 
 
-def test_inplace_on_view_of_graph_tensor_raises():
-    y = _x(2, 3, grad=True) * 2
-    with pytest.raises(RuntimeError, match="view"):
-        y[0][1] = 5.0
+def test_setitem_on_view_of_graph_tensor_rebases_the_base():
+    x = _x(2, 3, grad=True)
+    y = x * 2
+    y[0][1] = 5.0  # setitem on the view y[0]: y's history becomes CopySlices
+    assert y.grad_fn.name() == "CopySlicesBackward0" and y[0, 1].item() == 5.0
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[2.0, 0.0, 2.0], [2.0, 2.0, 2.0]])
 
 
 # ---- repeated indices accumulate (vs PyTorch) -----------------------------------------------
