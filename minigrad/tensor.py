@@ -769,11 +769,11 @@ class Tensor:
     def round(self, decimals=0):
         return _ops.round(self, decimals=decimals)
 
-    def softmax(self, dim):
-        return _ops.softmax(self, dim)
+    def softmax(self, dim, dtype=None):
+        return _ops.softmax(self, dim, dtype)
 
-    def log_softmax(self, dim):
-        return _ops.log_softmax(self, dim)
+    def log_softmax(self, dim, dtype=None):
+        return _ops.log_softmax(self, dim, dtype)
 
     # ---- reductions ---------------------------------------------------------------
     def sum(self, dim=None, keepdim=False, *, dtype=None):
@@ -874,8 +874,8 @@ class Tensor:
     def mT(self):
         return _ops.transpose(self, -2, -1)
 
-    def permute(self, *dims):
-        return _ops.permute(self, *dims)
+    def permute(self, *args, dims=None):
+        return _ops.permute(self, *args, dims=dims)
 
     def movedim(self, source, destination):
         return _ops.movedim(self, source, destination)
@@ -906,8 +906,8 @@ class Tensor:
     def unbind(self, dim=0):
         return _ops.unbind(self, dim)
 
-    def flip(self, *dims):
-        return _ops.flip(self, *dims)
+    def flip(self, *args, dims=None):
+        return _ops.flip(self, *args, dims=dims)
 
     def roll(self, shifts, dims=None):
         return _ops.roll(self, shifts, dims)

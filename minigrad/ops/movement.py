@@ -157,8 +157,10 @@ def view(x, *shape):
     return reshape(x, *shape)
 
 
-def permute(x, *dims):
-    dims = _shape_arg(dims)
+def permute(input, *args, dims=None):
+    """``permute(x, 1, 0)``, ``permute(x, (1, 0))`` or ``permute(x, dims=(1, 0))``."""
+    x = input
+    dims = _shape_arg(args if dims is None else (dims,))
     if len(dims) != x.ndim:
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
@@ -429,9 +431,11 @@ class Flip(Function):
         return Flip.apply(gy, axes=self.axes)
 
 
-def flip(x, *dims):
-    """Reverse the order of elements along ``dims`` (ints or one sequence); copies."""
-    dims = _shape_arg(dims)
+def flip(input, *args, dims=None):
+    """Reverse the order of elements along ``dims`` (ints, one sequence or ``dims=``);
+    copies."""
+    x = input
+    dims = _shape_arg(args if dims is None else (dims,))
     axes = tuple(_wrap_dim(d, x.ndim) for d in dims)
     if len(set(axes)) != len(axes):
         raise RuntimeError(f"flip: dims {list(dims)} has duplicates")

@@ -559,17 +559,17 @@ def _softmax_args(x, dim, dtype):
     return x, ((d,) if x.ndim else ())
 
 
-def softmax(x, dim, dtype=None):
+def softmax(input, dim, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``, computed as one stable op (finite for inputs of
     +/-1e4) and twice differentiable."""
-    x, axis = _softmax_args(x, dim, dtype)
+    x, axis = _softmax_args(input, dim, dtype)
     return Softmax.apply(x, axis=axis)
 
 
-def log_softmax(x, dim, dtype=None):
+def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along ``dim`` as one stable op (finite for inputs of +/-1e4),
     twice differentiable."""
-    x, axis = _softmax_args(x, dim, dtype)
+    x, axis = _softmax_args(input, dim, dtype)
     return LogSoftmax.apply(x, axis=axis)
 
 
