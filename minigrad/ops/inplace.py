@@ -9,7 +9,8 @@ tensor for backward notices (``Function.saved_tensors`` raises).
   tensor that takes over the old history, the op is run out of place on it, and
   the result is written back into ``self``'s array; ``self`` takes the new node.
 * In-place on a leaf that requires grad raises, as in PyTorch. In-place on a view of a
-  tensor in a graph rebases the view and its base (``ops/copyslices.py``, PyTorch's CopySlices).
+  tensor in a graph rebases the view and its base (``ops/copyslices.py``, PyTorch's
+  CopySlices).
 """
 from __future__ import annotations
 
