@@ -570,6 +570,7 @@ def _build():
     _Stream.null = _Stream()
     runtime = types.SimpleNamespace(
         getDeviceCount=lambda: 1, getDevice=lambda: 0, setDevice=lambda i: Device(i),
+        runtimeGetVersion=lambda: 13000, driverGetVersion=lambda: 13000,
         getDeviceProperties=lambda i: {"name": b"fake CUDA device (NumPy on CPU)"},
         deviceSynchronize=lambda: counts.update(["explicit_sync"]),
     )

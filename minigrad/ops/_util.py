@@ -128,7 +128,7 @@ def multiply_at(xp, y, key, src) -> None:
     C-contiguous. Reads the largest repeat count back to the host (a sync on a GPU).
     """
     if xp is np:
-        np.multiply.at(y, key, src)
+        xp.multiply.at(y, key, src)
         return
     lin = xp.arange(y.size).reshape(y.shape)[key]
     s = xp.broadcast_to(xp.asarray(src, dtype=y.dtype), lin.shape).ravel()

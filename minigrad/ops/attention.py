@@ -29,6 +29,7 @@ class ScaledMaskedSoftmax(Function):
         self.scale = scale
         y = xp.multiply(x.astype(np.float32) if x.dtype == _F16 else x, scale)
         if keep is not None:
+            keep = xp.asarray(keep)  # a NumPy mask for CUDA scores: copied to the device
             y += xp.where(keep, 0.0, -math.inf).astype(y.dtype, copy=False)
         m = y.max(axis=-1, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)  # rows with every score -inf (inf: NaN, as PyTorch)

@@ -70,9 +70,9 @@ _BITS = np.array([[1.0, 0.0, 1.0, 0.0], [0.0, 0.0, 1.0, 1.0], [1.0, 1.0, 0.0, 0.
 _CLASSES = np.array([0, 3, 1])
 
 
-def _mt(a):  # constant targets on both sides
+def _mt(a, like=None):  # constant targets on both sides, on the inputs' device
     import minigrad as mg
-    return mg.tensor(a)
+    return mg.tensor(a, device=None if like is None else like.device)
 
 
 def _tt(a):
@@ -83,7 +83,8 @@ def _tt(a):
 def _loss_spec(name, args, shapes, kw=None, domain=(-2.0, 2.0), **extra):
     """A loss whose trailing arguments are constants (targets), the same for both sides."""
     kw = kw or {}
-    return OpSpec(name, lambda *xs: getattr(F, name)(*xs, *[_mt(a) for a in args], **kw), None,
+    return OpSpec(name, lambda *xs: getattr(F, name)(*xs, *[_mt(a, xs[0]) for a in args], **kw),
+                  None,
                   shapes, domain=domain,
                   torch_fn=lambda *xs: _t(name, *[_tt(a) for a in args], **kw)(*xs), **extra)
 
