@@ -13,7 +13,7 @@ from .. import ops as _ops
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
 from ..ops import inplace as _inplace
-from ..ops.normalization import standardize
+from ..ops.normalization import layer_norm_fused, standardize
 from ..tensor import Tensor
 
 # ---- linear ---------------------------------------------------------------------------------
@@ -199,6 +199,10 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
             f"layer_norm: normalized_shape {list(ns)} doesn't match the trailing dims of input of "
             f"shape {tuple(input.shape)}"
         )
+    dt = input.array.dtype
+    if dt.kind == "f" and all(t is None or (tuple(t.shape) == ns and t.array.dtype == dt)
+                              for t in (weight, bias)):
+        return layer_norm_fused(input, k, weight, bias, eps)
     y = standardize(input, tuple(range(input.ndim - k, input.ndim)), eps)
     if weight is not None:
         y = y * weight

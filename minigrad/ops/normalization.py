@@ -44,6 +44,88 @@ class Standardize(Function):
         return rstd * (gy - gy.mean(axes, keepdim=True) - y * (gy * y).mean(axes, keepdim=True))
 
 
+class LayerNorm(Function):
+    """y = xh w + b, xh = (x - mean) rstd over the trailing ``n`` dims (x viewed as rows of
+    their d elements); gx = rstd (gxh - mean(gxh) - xh mean(gxh xh)) with gxh = gy w,
+    gw = sum over rows of gy xh, gb = sum of gy. One op for layer_norm's three: forward
+    keeps xh and rstd, the first-order backward works on arrays (row and column dot
+    products by einsum, no temporaries for them)."""
+
+    def forward(self, x, w=None, b=None, n=1, eps=1e-5):
+        xp = self.xp
+        self.eps, self.n, self.has_w, self.has_b = eps, n, w is not None, b is not None
+        self.norm_shape = x.shape[x.ndim - n:]
+        d = int(np.prod(self.norm_shape))
+        x2 = x.reshape(-1, d)
+        xf = x2.astype(np.float32) if x.dtype == _F16 else x2  # half: statistics in float32
+        xh = xf - xf.mean(axis=1, keepdims=True)
+        rstd = xp.einsum("ij,ij->i", xh, xh)[:, None]
+        rstd /= d
+        rstd += eps
+        xp.sqrt(rstd, out=rstd)
+        xp.divide(1, rstd, out=rstd)
+        xh *= rstd
+        y = xh * w.reshape(-1) if w is not None else xh.copy()
+        if b is not None:
+            y += b.reshape(-1)
+        self.xh, self.rstd = xh, rstd
+        self.save_for_backward(x, w)
+        return y.astype(x.dtype, copy=False).reshape(x.shape)
+
+    def backward(self, gy):
+        x, w = self.saved_tensors
+        need = self.needs_input_grad
+        nd = x.ndim - self.n  # leading (row) dims
+        if _State.enabled:  # create_graph: the same formulas as differentiable ops
+            axes = tuple(range(nd, x.ndim))
+            xc = x - x.mean(axes, keepdim=True)
+            rstd = ((xc * xc).mean(axes, keepdim=True) + self.eps).rsqrt()
+            xh = xc * rstd
+            gxh = gy * w if self.has_w else gy
+            gx = rstd * (gxh - gxh.mean(axes, keepdim=True)
+                         - xh * (gxh * xh).mean(axes, keepdim=True)) if need[0] else None
+            lead = tuple(range(nd))
+            out = [gx]
+            if self.has_w:
+                out.append((gy * xh).sum(lead) if need[1] else None)
+            if self.has_b:
+                out.append(gy.sum(lead) if need[-1] else None)
+            return tuple(out)
+        xp, xh, rstd = x.xp, self.xh, self.rstd
+        d = xh.shape[1]
+        g2 = gy.array.reshape(-1, d)
+        out = [None]
+        if self.has_w:
+            gw = xp.einsum("ij,ij->j", g2, xh) if need[1] else None
+            out.append(None if gw is None else Tensor._wrap(
+                gw.astype(w.array.dtype, copy=False).reshape(self.norm_shape)))
+        if self.has_b:
+            out.append(Tensor._wrap(g2.sum(axis=0).reshape(self.norm_shape)) if need[-1] else None)
+        if need[0]:
+            gxh = g2 * w.array.reshape(-1) if self.has_w else g2.astype(xh.dtype)
+            c = xp.einsum("ij,ij->i", gxh, xh)[:, None]
+            c /= d
+            a = gxh.sum(axis=1, keepdims=True)
+            a /= d
+            t = xh * c
+            t += a
+            gxh -= t
+            gxh *= rstd
+            out[0] = Tensor._wrap(gxh.astype(x.array.dtype, copy=False).reshape(x.shape))
+        return tuple(out)
+
+
+def layer_norm_fused(x: Tensor, n: int, weight: Tensor | None = None, bias: Tensor | None = None,
+                     eps: float = 1e-5) -> Tensor:
+    """Layer norm over the trailing ``n`` dims of float ``x``, with optional ``weight`` and
+    ``bias`` of exactly those dims' shape and x's dtype, as one op (``F.layer_norm`` uses it
+    when the arguments fit, the composite otherwise)."""
+    if weight is None and bias is not None:
+        return LayerNorm.apply(x, n=n, eps=float(eps)) + bias
+    args = [x] + [t for t in (weight, bias) if t is not None]
+    return LayerNorm.apply(*args, n=n, eps=float(eps))
+
+
 def standardize(x: Tensor, dim, eps: float = 1e-5, *, stats: dict | None = None) -> Tensor:
     """(x - mean) / sqrt(var + eps) over ``dim`` (int or tuple; biased variance).
 
@@ -59,4 +141,4 @@ def standardize(x: Tensor, dim, eps: float = 1e-5, *, stats: dict | None = None)
     return Standardize.apply(x, axes=axes, eps=float(eps), stats=stats)
 
 
-__all__ = ["standardize"]
+__all__ = ["layer_norm_fused", "standardize"]

@@ -3,7 +3,7 @@ batch_norm / layer_norm / group_norm (whose modules are tested in tests/nn/test_
 import numpy as np
 
 from minigrad.ops.attention import scaled_masked_softmax
-from minigrad.ops.normalization import standardize
+from minigrad.ops.normalization import layer_norm_fused, standardize
 
 from .specs import OpSpec
 
@@ -74,4 +74,40 @@ SPECS += [
            torch_fn=_torch_masked_softmax(0.5, _CAUSAL), id="masked_softmax_causal"),
     OpSpec("scaled_masked_softmax", lambda x: scaled_masked_softmax(x, -1.3, _DEAD_ROW),
            _np_masked_softmax(-1.3, _DEAD_ROW), [((2, 2, 3),)], id="masked_softmax_dead_row"),
+]
+
+
+# ---- the fused layer norm (minigrad/ops/normalization.py; F.layer_norm uses it) ----
+
+def _np_layer_norm(n, eps=1e-5):
+    def ref(x, w=None, b=None):
+        axes = tuple(range(x.ndim - n, x.ndim))
+        y = _ref(axes, eps)(x)
+        y = y * w if w is not None else y
+        return y + b if b is not None else y
+
+    return ref
+
+
+def _torch_layer_norm(n, eps=1e-5):
+    def fn(x, w=None, b=None):
+        import torch
+
+        return torch.nn.functional.layer_norm(x, x.shape[x.ndim - n:], w, b, eps)
+
+    return fn
+
+
+SPECS += [
+    OpSpec("layer_norm_fused", lambda x, w, b: layer_norm_fused(x, 1, w, b), _np_layer_norm(1),
+           [((3, 4), (4,), (4,)), ((2, 3, 5), (5,), (5,))], torch_fn=_torch_layer_norm(1),
+           id="layer_norm_affine"),
+    OpSpec("layer_norm_fused", lambda x, w: layer_norm_fused(x, 2, w, eps=0.1),
+           _np_layer_norm(2, 0.1), [((2, 3, 4), (3, 4))],
+           torch_fn=lambda x, w: __import__("torch").nn.functional.layer_norm(x, (3, 4), w, None, 0.1),
+           id="layer_norm_weight_2d"),
+    OpSpec("layer_norm_fused", lambda x: layer_norm_fused(x, 1), _np_layer_norm(1), [((4, 6),)],
+           torch_fn=_torch_layer_norm(1), id="layer_norm_plain"),
+    OpSpec("layer_norm_fused", lambda x, b: layer_norm_fused(x, 1, None, b),
+           lambda x, b: _np_layer_norm(1)(x, None, b), [((4, 6), (6,))], id="layer_norm_bias_only"),
 ]
