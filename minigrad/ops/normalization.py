@@ -6,6 +6,8 @@ forward and a short closed-form backward (about 2x faster for LayerNorm-sized in
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -55,7 +57,7 @@ class LayerNorm(Function):
         xp = self.xp
         self.eps, self.n, self.has_w, self.has_b = eps, n, w is not None, b is not None
         self.norm_shape = x.shape[x.ndim - n:]
-        d = int(np.prod(self.norm_shape))
+        d = math.prod(self.norm_shape)
         x2 = x.reshape(-1, d)
         xf = x2.astype(np.float32) if x.dtype == _F16 else x2  # half: statistics in float32
         xh = xf - xf.mean(axis=1, keepdims=True)
