@@ -43,6 +43,16 @@ DELIBERATE: dict[tuple[str, str], str] = {
     ("nn.functional", "max_pool2d"): "PyTorch's boolean_dispatch wrapper takes *args",
     ("torch", "unique"): "PyTorch's boolean_dispatch wrapper takes *args",
     ("torch", "unique_consecutive"): "PyTorch's boolean_dispatch wrapper takes *args",
+    ("nn", "LogSigmoid"): "PyTorch's __init__ is Module's generic (*args, **kwargs)",
+    ("nn", "Softsign"): "PyTorch's __init__ is Module's generic (*args, **kwargs)",
+    ("nn", "Tanhshrink"): "PyTorch's __init__ is Module's generic (*args, **kwargs)",
+    ("nn", "Softmax2d"): "PyTorch's __init__ is Module's generic (*args, **kwargs)",
+    ("nn", "UninitializedParameter"): "PyTorch's __new__ holds the signature; __init__ is "
+                                      "generic",
+    ("nn", "UninitializedBuffer"): "as UninitializedParameter",
+    ("nn.functional", "max_pool3d"): "PyTorch's boolean_dispatch wrapper takes *args",
+    ("nn.functional", "adaptive_max_pool1d"): "PyTorch's boolean_dispatch wrapper takes *args",
+    ("nn.functional", "adaptive_max_pool2d"): "PyTorch's boolean_dispatch wrapper takes *args",
     ("nn.functional", "softmax"): "_stacklevel is PyTorch's private warning argument",
     ("nn.functional", "log_softmax"): "_stacklevel is PyTorch's private warning argument",
 }
