@@ -23,6 +23,7 @@ from . import nn  # noqa: E402
 from . import optim, utils  # noqa: E402
 from . import distributed  # noqa: E402  (mpi4py is imported by init_process_group only)
 from .serialization import load, save  # noqa: E402
+from .utils.dlpack import from_dlpack  # noqa: E402
 from . import accelerator, backends, testing, version  # noqa: E402,F401
 from ._settings import *  # noqa: E402,F401,F403
 

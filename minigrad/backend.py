@@ -185,6 +185,51 @@ def as_numpy(array) -> np.ndarray:
     return np.asarray(array)
 
 
+_DL_HOST = (1, 3, 13)  # kDLCPU, kDLCUDAHost, kDLCUDAManaged: memory NumPy can address
+_DL_CUDA = 2  # kDLCUDA
+
+
+class _Capsule:
+    """Lets ``from_dlpack`` consumers, which take objects, read a bare DLPack capsule."""
+
+    def __init__(self, capsule, dev):
+        self.capsule, self.dev = capsule, dev
+
+    def __dlpack__(self, stream=None, **kwargs):
+        return self.capsule
+
+    def __dlpack_device__(self):
+        return self.dev
+
+
+def from_dlpack(obj, copy=None):
+    """A NumPy (host memory) or CuPy (CUDA memory) array viewing ``obj``'s memory.
+
+    ``obj`` has ``__dlpack__``/``__dlpack_device__`` (NumPy, PyTorch, JAX, CuPy arrays...)
+    or is a DLPack capsule (``torch.utils.dlpack.to_dlpack``'s result), read as host memory
+    unless only CuPy can read it.
+    """
+    kw = {} if copy is None else {"copy": copy}
+    if type(obj).__name__ == "PyCapsule":
+        try:
+            return np.from_dlpack(_Capsule(obj, (1, 0)), **kw)
+        except (BufferError, RuntimeError, ValueError):
+            cp = _load_cupy()
+            if cp is None:
+                raise
+            return cp.from_dlpack(_Capsule(obj, (_DL_CUDA, cp.cuda.Device().id)), **kw)
+    if not hasattr(obj, "__dlpack__"):
+        raise TypeError(f"from_dlpack expects an object with __dlpack__ (a NumPy, PyTorch, JAX "
+                        f"or CuPy array) or a DLPack capsule, got {type(obj).__name__}")
+    kind = int(obj.__dlpack_device__()[0])
+    if kind in _DL_HOST:
+        return np.from_dlpack(obj, **kw)
+    if kind == _DL_CUDA:
+        return require_cuda().from_dlpack(obj, **kw)
+    raise BufferError(f"from_dlpack: DLPack device type {kind} is not supported (minigrad reads "
+                      "CPU memory with NumPy and CUDA memory with CuPy)")
+
+
 def tune_malloc() -> bool:
     """Keep freed NumPy buffers in glibc's heap instead of unmapping them (Linux/glibc).
 

@@ -284,7 +284,33 @@ class Tensor:
                 "copy the tensor to host memory first."
             )
         a = self.array
-        return a if dtype is None else a.astype(dtype, copy=False)
+        if dtype is not None and np.dtype(dtype) != a.dtype:
+            if copy is False:
+                raise ValueError(f"Unable to avoid copy while converting {self.dtype} to {dtype}")
+            return a.astype(dtype)
+        return a.copy() if copy else a  # np.array(t) copies; np.asarray(t) shares, as in PyTorch
+
+    # ---- DLPack (zero-copy exchange with NumPy, PyTorch, JAX, CuPy) ----------------------
+    def __dlpack__(self, stream=None, *, max_version=None, dl_device=None, copy=None):
+        """Export this tensor's memory as a DLPack capsule (the array's own exporter:
+        NumPy on CPU, CuPy on CUDA). Raises BufferError for tensors that require grad
+        (detach first, as in PyTorch) and wherever the array library cannot export."""
+        if self.requires_grad:
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+        a = self.array
+        if any(st < 0 for st in a.strides):  # consumers such as PyTorch reject negative strides
+            if copy is False:
+                raise BufferError("Cannot export an array with negative strides without a copy")
+            a = a.copy()
+        kw = {k: v for k, v in (("max_version", max_version), ("dl_device", dl_device),
+                                 ("copy", copy)) if v is not None}
+        if stream is not None or type(a) is not _ndarray:
+            kw["stream"] = stream
+        return a.__dlpack__(**kw)
+
+    def __dlpack_device__(self):
+        """(DLPack device type, index): (1, 0) on CPU, (2, i) on CUDA device i."""
+        return self.array.__dlpack_device__()
 
     def item(self):
         if self.array.size != 1:

@@ -363,9 +363,11 @@ def setitem(x, index, value):
         idx.target(x.array)[idx.key] = v
     except ValueError as e:
         if not getattr(x.array.flags, "writeable", True):  # CuPy flags have no writeable
+            what = ("a broadcast (expanded) view whose elements share memory" if 0 in x.array.strides
+                    else "a view of read-only memory (a read-only NumPy array, a DLPack capsule)")
             raise RuntimeError(
-                f"setitem: the tensor of shape {tuple(x.shape)} is a broadcast (expanded) view whose "
-                "elements share memory; clone() it before writing into it"
+                f"setitem: the tensor of shape {tuple(x.shape)} is {what}; clone() it before "
+                "writing into it"
             ) from None
         if isinstance(value, Tensor):
             _raise_shape(x, idx, value)

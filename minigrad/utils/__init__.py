@@ -1,4 +1,7 @@
-"""Utilities: ``minigrad.utils.data`` (datasets, samplers, DataLoader)."""
-from . import data
+"""Utilities: ``minigrad.utils.data`` (datasets, samplers, DataLoader), ``minigrad.utils.dlpack``.
 
-__all__ = ["data"]
+``utils.tensorboard`` and ``utils.viz`` are imported on use (they need optional extras).
+"""
+from . import data, dlpack
+
+__all__ = ["data", "dlpack"]
