@@ -11,7 +11,12 @@ millisecond, so the logging cost shows as large as it can) and an MLP step (batc
 - ``scalars``: the same plus ``add_scalar`` of the loss and the learning rate every step;
 - ``scalars+hist``: plus ``add_histogram`` of every parameter every 100 steps.
 
-Reported: the median time per step over the blocks, and each variant's overhead over plain.
+Reported: the median time per step over the blocks, and each variant's overhead over plain;
+then the cost of one call in isolation (process CPU time per call, the writer thread's record
+checksums and file writes included, after a flush), which is steadier than the difference of
+two noisy step times: the overhead of a step is (calls per step) x (cost per call).
+``--cpu-time`` measures process CPU time (the writer thread's work included) instead of
+wall-clock time, which other jobs on a shared machine disturb less.
 """
 from __future__ import annotations
 
@@ -57,8 +62,11 @@ def _cases():
     }
 
 
+_clock = time.perf_counter
+
+
 def _block(model, x, y, opt, writer, hist, start, n):
-    t0 = time.perf_counter()
+    t0 = _clock()
     for step in range(start, start + n):
         loss = F.cross_entropy(model(x), y)
         opt.zero_grad()
@@ -71,14 +79,20 @@ def _block(model, x, y, opt, writer, hist, start, n):
             if hist and step % 100 == 0:
                 for name, p in model.named_parameters():
                     writer.add_histogram(name, p, step)
-    return (time.perf_counter() - t0) / n
+    return (_clock() - t0) / n
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=11, help="timed blocks per variant")
     ap.add_argument("--steps", type=int, default=100, help="steps per block")
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="process CPU time (all threads, the writer's included): steadier on a "
+                         "busy machine than wall-clock time")
     args = ap.parse_args()
+    if args.cpu_time:
+        global _clock
+        _clock = time.process_time
     torch.manual_seed(0)
     with tempfile.TemporaryDirectory() as tmp, SummaryWriter(tmp) as w:
         for name, (model, x, y, opt) in _cases().items():
@@ -100,6 +114,26 @@ def main():
                 m = statistics.median(ts)
                 print(f"  {k:13s} {m * 1e3:8.3f} ms/step  ({(m / base - 1) * 100:+.1f}%)")
         w.flush()
+        _per_call(w)
+
+
+def _per_call(w, n=2000):
+    """Process CPU time of one add_scalar / add_histogram, flushed to disk."""
+    lenet = LeNet()
+    cases = {
+        "add_scalar(float)": lambda i: w.add_scalar("cost/scalar", 0.25, i),
+        "add_scalar(0-d Tensor)": lambda i: w.add_scalar("cost/t", torch.tensor(0.25), i),
+        "add_histogram(4,608 values)": lambda i: w.add_histogram("cost/h", lenet.conv2.weight, i),
+    }
+    print("cost of one call (process CPU time, writer thread included):")
+    for name, call in cases.items():
+        k = n if "histogram" not in name else n // 20
+        w.flush()
+        t0 = time.process_time()
+        for i in range(k):
+            call(i)
+        w.flush()
+        print(f"  {name:28s} {(time.process_time() - t0) / k * 1e6:8.1f} us")
 
 
 if __name__ == "__main__":

@@ -301,3 +301,38 @@ def test_tensorboard_server_serves_the_scalars(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+_PYTORCH_SCRIPT = """
+import sys
+import torch
+import torch.nn as nn
+from torch.utils.tensorboard import SummaryWriter
+
+torch.manual_seed(0)
+model = nn.Linear(3, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+x = torch.randn(64, 3)
+y = x @ torch.tensor([[1.0], [-2.0], [0.5]])
+writer = SummaryWriter(sys.argv[1])
+for step in range(20):
+    loss = nn.functional.mse_loss(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    writer.add_scalar("loss", loss.item(), step)
+writer.close()
+assert torch.__name__ == "minigrad"
+"""
+
+
+def test_a_pytorch_script_logs_unchanged(tmp_path):
+    """A script written for PyTorch, run with python -m minigrad.as_torch, fills TensorBoard."""
+    script = tmp_path / "train.py"
+    script.write_text(_PYTORCH_SCRIPT)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    subprocess.run([sys.executable, "-m", "minigrad.as_torch", str(script), str(tmp_path / "run")],
+                   env=dict(os.environ, PYTHONPATH=root), check=True, timeout=120)
+    got = _read(tmp_path / "run").Scalars("loss")
+    assert [e.step for e in got] == list(range(20))
+    assert got[-1].value < 0.5 * got[0].value

@@ -19,7 +19,7 @@ from ._convert import make_np, make_scalar, to_hwc, to_uint8
 
 def scalar(name: str, value, new_style: bool = False, double_precision: bool = False) -> Summary:
     """One scalar; ``new_style`` stores it as a tensor with the scalars plugin's metadata."""
-    v = make_scalar(value)
+    v = float(value) if type(value) in (float, int) else make_scalar(value)  # fast path: numbers
     if not new_style:
         return Summary(value=[Summary.Value(tag=name, simple_value=v)])
     from tensorboard.plugins.scalar import metadata

@@ -25,7 +25,9 @@ from ._convert import make_np, make_scalar
 
 
 def _step(global_step):
-    return None if global_step is None else int(make_scalar(global_step, "global_step"))
+    if global_step is None or type(global_step) is int:
+        return global_step
+    return int(make_scalar(global_step, "global_step"))
 
 
 class FileWriter:
