@@ -44,3 +44,15 @@ def numel(t) -> int:
 from . import onnx  # noqa: E402,F401  (torch.onnx: programs import it at the top)
 from . import amp, distributions, jit  # noqa: E402,F401
 from .compile import compile  # noqa: E402,F401  (minigrad.compile, as torch.compile)
+from ._parser import (  # noqa: E402,F401
+    channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format,
+    strided, torch_form as _torch_form,
+)
+
+# factories and the rest defined outside functional.py take PyTorch's spellings too
+for _n in ("arange", "as_tensor", "bernoulli", "empty", "empty_like", "eye", "full", "full_like",
+           "linspace", "logspace", "normal", "ones", "ones_like", "rand", "rand_like", "randint",
+           "randint_like", "randn", "randn_like", "randperm", "tensor", "zeros", "zeros_like",
+           "numel", "from_numpy"):
+    globals()[_n] = _torch_form(_n, globals()[_n])
+del _n

@@ -5,6 +5,7 @@ Every public op of ``minigrad.ops`` (the names in each family's ``__all__``) is 
 from __future__ import annotations
 
 from . import ops as _ops
+from ._parser import torch_form as _torch_form
 
 __all__ = sorted(
     name
@@ -14,4 +15,5 @@ __all__ = sorted(
                 _ops.integrate, _ops.special_math, _ops.aliases)
     for name in getattr(fam, "__all__", ())
 )
-globals().update({name: getattr(_ops, name) for name in __all__})
+# PyTorch's keyword spellings (input=, other=, axis=, out=, ...): see _parser.py
+globals().update({name: _torch_form(name, getattr(_ops, name)) for name in __all__})

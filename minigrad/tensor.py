@@ -11,6 +11,7 @@ import weakref
 import numpy as np
 
 from . import backend
+from . import _parser
 from . import dtypes as _dt
 from .autograd.grad_mode import _State
 
@@ -389,8 +390,12 @@ class Tensor:
         return t
 
     # ---- device and dtype --------------------------------------------------------------
-    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
-        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False,
+           memory_format=None):
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other_tensor)``;
+        ``non_blocking`` and ``memory_format`` are accepted (copies are synchronous and
+        arrays row-major here)."""
+        _parser.check_option("memory_format", memory_format)
         for a in args:
             if isinstance(a, Tensor):
                 device, dtype = a.device, a.dtype
@@ -400,10 +405,12 @@ class Tensor:
                 device = a
         return _ops.to(self, device=device, dtype=dtype, copy=copy)
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
+        _parser.check_option("memory_format", memory_format)
         return self.to("cpu")
 
-    def cuda(self, device=None):
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        _parser.check_option("memory_format", memory_format)
         return self.to("cuda" if device is None else backend.device(device if not isinstance(device, int) else f"cuda:{device}"))
 
     def type(self, dtype=None):
@@ -945,9 +952,11 @@ class Tensor:
         return _ops.triu(self, diagonal)
 
     def contiguous(self, memory_format=None):
+        _parser.check_option("memory_format", memory_format)
         return _ops.contiguous(self)
 
     def clone(self, *, memory_format=None):
+        _parser.check_option("memory_format", memory_format)
         return _ops.clone(self)
 
     # ---- indexing ---------------------------------------------------------------------
@@ -1214,6 +1223,9 @@ def _forwarding(name, fn):
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = fn.__doc__
+    sig = _parser.inspect.signature(fn)
+    method.__signature__ = sig.replace(parameters=[
+        p.replace(name="self") if i == 0 else p for i, p in enumerate(sig.parameters.values())])
     return method
 
 
@@ -1242,3 +1254,4 @@ def _bind_methods():
 
 
 _bind_methods()
+_parser.dim_aliases(Tensor)  # x.sum(axis=0, keepdims=True), as PyTorch's parser accepts
