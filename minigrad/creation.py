@@ -228,12 +228,12 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
                    requires_grad)
 
 
-def rand_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _like(rand, input, dtype, device, requires_grad)
+def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False):
+    return _like(rand, input, dtype, device, requires_grad, generator=generator)
 
 
-def randn_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _like(randn, input, dtype, device, requires_grad)
+def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False):
+    return _like(randn, input, dtype, device, requires_grad, generator=generator)
 
 
 def randint_like(input, low, high=None, *, dtype=None, device=None, requires_grad=False):

@@ -264,12 +264,12 @@ def min(x, dim=None, keepdim=False):
     return _extreme_dim(x, dim, keepdim, True)
 
 
-def amax(x, dim=(), keepdim=False):
+def amax(x, dim=None, keepdim=False):
     """Maximum over ``dim`` (all dims for ``()``/None); ties share the gradient evenly."""
     return _extreme(x, dim, keepdim, False)
 
 
-def amin(x, dim=(), keepdim=False):
+def amin(x, dim=None, keepdim=False):
     """Minimum over ``dim`` (all dims for ``()``/None); ties share the gradient evenly."""
     return _extreme(x, dim, keepdim, True)
 

@@ -76,7 +76,7 @@ def msort(input):
     return sort(input, 0).values
 
 
-def topk(input, k, dim=-1, largest=True, sorted=True):
+def topk(input, k, dim=None, largest=True, sorted=True):
     """The ``k`` largest (``largest=False``: smallest) entries along ``dim``.
 
     Args:
