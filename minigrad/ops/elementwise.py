@@ -217,15 +217,22 @@ def add(a, b, *, alpha=1):
     return Add.apply(a, b)
 
 
+_BOOL_SUB1_MSG = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                  "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                  "instead.")
 _BOOL_SUB_MSG = ("Subtraction, the `-` operator, with two bool tensors is not supported. "
                  "Use the `^` or `logical_xor()` operator instead.")
 
 
+def _is_bool(v):
+    return isinstance(v, bool) or getattr(getattr(v, "array", None), "dtype", None) == bool
+
+
 def sub(a, b, *, alpha=1):
-    """a - alpha * b."""
+    """a - alpha * b (PyTorch refuses a bool operand, tensor or Python bool)."""
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError(_BOOL_SUB_MSG if _is_bool(a) and _is_bool(b) else _BOOL_SUB1_MSG)
     a, b = promote(a, b)
-    if a.array.dtype.kind == "b" and b.array.dtype.kind == "b":
-        raise RuntimeError(_BOOL_SUB_MSG)
     if alpha != 1:
         b = mul(b, alpha)
     return Sub.apply(a, b)
@@ -324,8 +331,9 @@ def _bitwise(ufunc_name):
     def op(input, other):
         a, b = promote(input, other)
         if a.array.dtype.kind not in "biu":
-            raise TypeError(f"{ufunc_name} is only defined for integer and bool tensors, got {a.dtype} "
-                            f"and {b.dtype}")
+            # NotImplementedError, as PyTorch's missing float kernel
+            raise NotImplementedError(f"{ufunc_name} is only defined for integer and bool "
+                                      f"tensors, got {a.dtype} and {b.dtype}")
         try:
             return _arr(a.xp, getattr(a.xp, ufunc_name)(a.array, b.array))
         except ValueError as e:

@@ -277,7 +277,9 @@ def amin(x, dim=None, keepdim=False):
 def _arg(x, dim, keepdim, is_min):
     xp, fn = x.xp, (x.xp.argmin if is_min else x.xp.argmax)
     name = "argmin" if is_min else "argmax"
-    if x.array.size == 0:
+    if x.array.dtype == bool:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    if x.array.size == 0 and dim is None:
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0")
     if dim is None:
         r = fn(x.array.reshape(-1))
@@ -502,16 +504,24 @@ def cumprod(x, dim, *, dtype=None):
 # ---- all / any -------------------------------------------------------------------------------
 
 
+def _logical(x, r):
+    # uint8 in, uint8 out: PyTorch keeps the byte masks of its older API
+    r = x.xp.asanyarray(r)
+    return Tensor._wrap(r.astype(np.uint8) if x.array.dtype == np.uint8 else r)
+
+
 def all(x, dim=None, keepdim=False):
-    """True where every element over ``dim`` is nonzero (a bool tensor, no gradient)."""
+    """True where every element over ``dim`` is nonzero (bool; uint8 for uint8 input, as in
+    PyTorch; no gradient)."""
     r = x.array.astype(bool, copy=False).all(axis=_axes(dim, x.ndim), keepdims=keepdim)
-    return Tensor._wrap(x.xp.asanyarray(r))
+    return _logical(x, r)
 
 
 def any(x, dim=None, keepdim=False):
-    """True where some element over ``dim`` is nonzero (a bool tensor, no gradient)."""
+    """True where some element over ``dim`` is nonzero (bool; uint8 for uint8 input, as in
+    PyTorch; no gradient)."""
     r = x.array.astype(bool, copy=False).any(axis=_axes(dim, x.ndim), keepdims=keepdim)
-    return Tensor._wrap(x.xp.asanyarray(r))
+    return _logical(x, r)
 
 
 # ---- softmax / log_softmax (fused, stable) --------------------------------------------------
@@ -523,6 +533,9 @@ class Softmax(Function):
     def forward(self, x, axis):
         self.axis = axis
         a = _acc(x, self.xp)
+        if a.size == 0:  # nothing to normalise (max has no identity)
+            self.save_for_backward(Tensor._wrap(x.copy()))
+            return x.copy()
         e = self.xp.exp(a - a.max(axis=axis, keepdims=True))
         y = (e / e.sum(axis=axis, keepdims=True)).astype(x.dtype, copy=False)
         self.save_for_backward(y)
@@ -539,6 +552,9 @@ class LogSoftmax(Function):
     def forward(self, x, axis):
         self.axis = axis
         xp, a = self.xp, _acc(x, self.xp)
+        if a.size == 0:
+            self.save_for_backward(Tensor._wrap(x.copy()))
+            return x.copy()
         s = a - a.max(axis=axis, keepdims=True)
         y = (s - xp.log(xp.exp(s).sum(axis=axis, keepdims=True))).astype(x.dtype, copy=False)
         self.save_for_backward(y)
@@ -549,11 +565,18 @@ class LogSoftmax(Function):
         return gy - unary.exp(y) * Sum.apply(gy, axes=self.axis, keepdim=True)
 
 
-def _softmax_args(x, dim, dtype):
+_TORCH_TYPE = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short",
+               "int32": "Int", "int64": "Long"}
+
+
+def _softmax_args(x, dim, dtype, name="softmax"):
     from ._util import float_of
 
     if dtype is not None:
         x = x.to(dtype=dtype)
+    elif x.array.dtype.kind not in "fc":  # PyTorch has no integer kernel (no implicit cast)
+        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
+                                  f"'{_TORCH_TYPE.get(x.array.dtype.name, x.array.dtype.name)}'")
     x = float_of(x)
     d = _wrap_dim(dim, x.ndim)
     return x, ((d,) if x.ndim else ())
@@ -569,7 +592,7 @@ def softmax(input, dim, dtype=None):
 def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along ``dim`` as one stable op (finite for inputs of +/-1e4),
     twice differentiable."""
-    x, axis = _softmax_args(input, dim, dtype)
+    x, axis = _softmax_args(input, dim, dtype, "log_softmax")
     return LogSoftmax.apply(x, axis=axis)
 
 
