@@ -556,13 +556,20 @@ class LogSoftmax(Function):
             self.save_for_backward(Tensor._wrap(x.copy()))
             return x.copy()
         s = a - a.max(axis=axis, keepdims=True)
-        y = (s - xp.log(xp.exp(s).sum(axis=axis, keepdims=True))).astype(x.dtype, copy=False)
+        s -= xp.log(xp.exp(s).sum(axis=axis, keepdims=True))  # in place: one pass less
+        y = s.astype(x.dtype, copy=False)
         self.save_for_backward(y)
         return y
 
     def backward(self, gy):
         (y,) = self.saved_tensors
-        return gy - unary.exp(y) * Sum.apply(gy, axes=self.axis, keepdim=True)
+        if _State.enabled:  # create_graph: differentiable ops
+            return gy - unary.exp(y) * Sum.apply(gy, axes=self.axis, keepdim=True)
+        xp, g = y.xp, gy.array  # first order on arrays: exp(y) * -sum(gy) + gy, in place
+        gx = xp.exp(y.array, out=xp.empty_like(y.array))  # an array even when 0-d
+        gx *= -g.sum(axis=self.axis, keepdims=True)
+        gx += g
+        return Tensor._wrap(gx)
 
 
 _TORCH_TYPE = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short",
