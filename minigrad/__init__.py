@@ -56,3 +56,22 @@ for _n in ("arange", "as_tensor", "bernoulli", "empty", "empty_like", "eye", "fu
            "numel", "from_numpy"):
     globals()[_n] = _torch_form(_n, globals()[_n])
 del _n
+
+
+def __getattr__(name):
+    # torch.bfloat16 comes from the optional ml_dtypes package: resolved on first use, so
+    # that importing minigrad neither needs nor loads it
+    if name == "bfloat16":
+        from .dtypes import bfloat16_dtype
+        return bfloat16_dtype()
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+
+
+from .amp import cpu  # noqa: E402,F401  (torch.cpu.amp.autocast)
+from .amp.autocast_mode import (  # noqa: E402,F401
+    autocast, autocast_decrement_nesting, autocast_increment_nesting, clear_autocast_cache,
+    get_autocast_cpu_dtype, get_autocast_dtype, get_autocast_gpu_dtype, is_autocast_available,
+    is_autocast_cache_enabled, is_autocast_cpu_enabled, is_autocast_enabled,
+    set_autocast_cache_enabled, set_autocast_cpu_dtype, set_autocast_cpu_enabled,
+    set_autocast_dtype, set_autocast_enabled, set_autocast_gpu_dtype,
+)

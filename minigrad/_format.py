@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from .dtypes import is_floating_np as _isfloat
 from . import backend
 from . import dtypes as _dt
 
@@ -23,7 +24,7 @@ LINEWIDTH = 80
 
 class _Formatter:
     def __init__(self, a: np.ndarray):
-        self.floating = a.dtype.kind == "f"
+        self.floating = _isfloat(a.dtype)
         self.int_mode = True
         self.sci_mode = False
         self.width = 1
@@ -101,7 +102,7 @@ def _body(a, indent, summarize, fmt):
 
 def tensor_repr(t) -> str:
     a = backend.as_numpy(t.array)
-    if a.dtype == np.float16:
+    if a.dtype == np.float16 or a.dtype.name == "bfloat16":
         a = a.astype(np.float32)
     prefix = "tensor("
     indent = len(prefix)

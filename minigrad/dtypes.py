@@ -20,7 +20,7 @@ class DType:
         self.name = name
         self.np = np.dtype(np_dtype)
         self.is_floating_point = cat == 2
-        self.is_signed = self.np.kind in "if"
+        self.is_signed = self.np.kind in "if" or cat == 2  # ml_dtypes' bfloat16 has kind "V"
         self.itemsize = self.np.itemsize
         self._cat = cat  # 0 bool, 1 integer, 2 floating
 
@@ -53,7 +53,28 @@ _default_float = float32
 
 
 def _by_name(name):
-    return _NAMES[name]
+    return _NAMES[name] if name != "bfloat16" else bfloat16_dtype()
+
+
+_bfloat16 = None
+
+
+def bfloat16_dtype() -> DType:
+    """``minigrad.bfloat16``: NumPy has no bfloat16, so it comes from the optional ``ml_dtypes``
+    package (extra ``bfloat16``), registered on first use."""
+    global _bfloat16
+    if _bfloat16 is None:
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise ImportError(
+                "torch.bfloat16 needs the optional package ml_dtypes (NumPy has no bfloat16): "
+                "pip install 'minigrad[bfloat16]'") from None
+        d = DType("bfloat16", ml_dtypes.bfloat16, 2)
+        _FROM_NP[d.np] = d
+        _NAMES["bfloat16"] = d
+        _bfloat16 = d
+    return _bfloat16
 
 
 def get_default_dtype() -> DType:
@@ -78,6 +99,8 @@ def from_numpy_dtype(npd) -> DType:
         d = np.dtype(npd)
         if d in _FROM_NP:
             return _FROM_NP[d]
+        if d.name == "bfloat16":  # an ml_dtypes array met before minigrad.bfloat16 was named
+            return bfloat16_dtype()
         raise TypeError(
             f"unsupported dtype {d}: minigrad supports "
             + ", ".join(x.name for x in _ALL)
@@ -94,6 +117,8 @@ def as_dtype(d) -> DType:
         return int64
     if d is builtins_bool:
         return bool_
+    if isinstance(d, str) and d == "bfloat16":
+        return bfloat16_dtype()
     if isinstance(d, str) and d in _NAMES:
         return _NAMES[d]
     try:
@@ -147,3 +172,8 @@ def _combine(higher, lower):
         return higher
     # a lower level wins only by bringing a higher category (int tensor * 2.5 -> float32)
     return higher if _FROM_NP[higher]._cat >= _FROM_NP[lower]._cat else lower
+
+
+def is_floating_np(npd) -> bool:
+    """Whether a NumPy dtype is floating: kind "f", or ml_dtypes' bfloat16 (whose kind is "V")."""
+    return npd.kind == "f" or (npd.kind == "V" and npd.name == "bfloat16")

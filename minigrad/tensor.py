@@ -10,6 +10,7 @@ import weakref
 
 import numpy as np
 
+from .dtypes import is_floating_np as _isfloat
 from . import backend
 from . import _parser
 from . import dtypes as _dt
@@ -43,7 +44,7 @@ def _rebuild_tensor(cls, data: bytes, dtype: str, shape: tuple, requires_grad: b
     t = _new(cls)
     t.array, t.grad, t._ctx, t._vc, t._base, t._hooks = (
         backend.to_device(arr, backend.device(device)), None, None, [0], None, None)
-    t.requires_grad = bool(requires_grad) and npd.kind == "f"
+    t.requires_grad = bool(requires_grad) and _isfloat(npd)
     return t
 _ndarray = np.ndarray
 
@@ -155,7 +156,7 @@ class Tensor:
         return np if type(self.array) is _ndarray else backend.get_array_module(self.array)
 
     def is_floating_point(self):
-        return self.array.dtype.kind == "f"
+        return _isfloat(self.array.dtype)
 
     def is_contiguous(self):
         return bool(self.array.flags.c_contiguous)
@@ -182,7 +183,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place (leaves only); returns self."""
-        if requires_grad and self.array.dtype.kind not in "f":
+        if requires_grad and not _isfloat(self.array.dtype):
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients, got {self.dtype} "
                 "(convert first, e.g. x.float())"
@@ -430,6 +431,9 @@ class Tensor:
     def half(self):
         return self.to(dtype=_dt.float16)
 
+    def bfloat16(self):
+        return self.to(dtype=_dt.bfloat16_dtype())
+
     def int(self):
         return self.to(dtype=_dt.int32)
 
@@ -493,13 +497,13 @@ class Tensor:
                     return _wrap(y) if type(y) is _ndarray else _wrap_result(y)
                 except ValueError:
                     pass
-        elif type(other) in _NUM and self.array.dtype.kind == "f" and not (
+        elif type(other) in _NUM and _isfloat(self.array.dtype) and not (
                 self.requires_grad and _State.enabled):
             return _scaled(self.array, other)  # e.g. ``lr * p.grad`` in an optimizer step
         return _ops.mul(self, other)
 
     def __rmul__(self, other):
-        if type(other) in _NUM and self.array.dtype.kind == "f" and not (
+        if type(other) in _NUM and _isfloat(self.array.dtype) and not (
                 self.requires_grad and _State.enabled):
             return _scaled(self.array, other)
         return _ops.mul(other, self)
@@ -1116,7 +1120,8 @@ class Size(tuple):
 
 
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+               "bfloat16": "BFloat16"}
 
 
 def _wrap_dim(dim, ndim):

@@ -9,6 +9,7 @@ it after ``growth_interval`` clean steps (``* growth_factor``).
 from __future__ import annotations
 
 import warnings
+from ..dtypes import is_floating_np as _isfloat
 from typing import Any
 
 from .. import backend
@@ -88,7 +89,7 @@ class GradScaler:
                 if p.grad is None:
                     continue
                 g = p.grad.array
-                if g.dtype.itemsize == 2 and g.dtype.kind == "f":  # keep float32 masters
+                if g.dtype.itemsize == 2 and _isfloat(g.dtype):  # keep float32 masters
                     raise ValueError("Attempting to unscale FP16 gradients.")
                 xp = backend.get_array_module(g)
                 found = found or not bool(xp.isfinite(g).all())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import is_floating_np as _isfloat
 from .. import backend
 from .engine import grad as _grad
 from .grad_mode import enable_grad, no_grad
@@ -31,7 +32,7 @@ def _outputs(fn, inputs):
 
 
 def _float_outputs(outs):
-    return [o for o in outs if o.array.dtype.kind == "f"]
+    return [o for o in outs if _isfloat(o.array.dtype)]
 
 
 def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,

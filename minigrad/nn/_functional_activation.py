@@ -6,6 +6,7 @@ input, recorded by autograd as PyTorch's in-place variants are.
 """
 from __future__ import annotations
 
+from .._autocast import autocast_op
 from .. import ops as _ops
 from .. import random as _random
 from ..ops import inplace as _inplace
@@ -45,6 +46,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, inplace, "celu_", lambda x: _ops.celu(x, alpha))
 
 
+@autocast_op("prelu")
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """x if x >= 0 else weight * x, with one slope (``weight.numel() == 1``) or one per
     channel (dim 1).

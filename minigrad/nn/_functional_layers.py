@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import builtins
 import warnings
+from .._autocast import autocast_op
 from collections.abc import Sequence
 
 from .. import ops as _ops
@@ -91,6 +92,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, inplace, "mish_", _ops.mish)
 
 
+@autocast_op("softplus")
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return _ops.softplus(input, beta, threshold)
 
@@ -189,6 +191,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return y
 
 
+@autocast_op("layer_norm")
 def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise over the trailing ``normalized_shape`` dims, then scale and shift."""
@@ -211,6 +214,7 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
     return y
 
 
+@autocast_op("group_norm")
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Split the channels (dim 1) into ``num_groups`` groups and normalise each group over its
@@ -307,6 +311,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
     return input / denom
 
 
+@autocast_op("cosine_similarity")
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` (after
     broadcasting), as PyTorch computes it."""

@@ -11,6 +11,8 @@ import warnings
 
 import numpy as np
 
+from .._autocast import autocast_op
+from ..dtypes import is_floating_np as _isfloat
 from .. import ops as _ops
 from ..ops import attention as _attention
 from ..ops import loss as _loss
@@ -52,6 +54,7 @@ def _pointwise_pair(input, target, name):
     return input, target
 
 
+@autocast_op("mse_loss")
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean") -> Tensor:
     """Mean squared error: (input - target)^2, reduced."""
@@ -62,6 +65,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return _reduce(d * d, reduction)
 
 
+@autocast_op("l1_loss")
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean") -> Tensor:
     """Mean absolute error: |input - target|, reduced."""
@@ -71,6 +75,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return _reduce((input - target).abs(), reduction)
 
 
+@autocast_op("smooth_l1_loss")
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target)."""
@@ -85,6 +90,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     return _reduce(_ops.where(a.detach() < beta, a * a * (0.5 / beta), a - 0.5 * beta), reduction)
 
 
+@autocast_op("huber_loss")
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (d = input - target)."""
@@ -98,6 +104,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
+@autocast_op("cross_entropy")
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
                   ignore_index: int = -100, reduce=None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -114,7 +121,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         label_smoothing: in [0, 1]: the target becomes (1 - e) * target + e / C.
     """
     reduction = _reduction(size_average, reduce, reduction)
-    if target.array.dtype.kind != "f" or tuple(target.shape) != tuple(input.shape):
+    if not _isfloat(target.array.dtype) or tuple(target.shape) != tuple(input.shape):
         return _loss.cross_entropy_loss(input, target, weight, ignore_index, reduction,
                                         label_smoothing)
     _loss.check_reduction(reduction)
@@ -134,6 +141,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     return _reduce(loss, reduction)
 
 
+@autocast_op("nll_loss")
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities ``input`` at class indices ``target``:
@@ -154,6 +162,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     return _loss.weighted_mean(loss, wy)
 
 
+@autocast_op("binary_cross_entropy")
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """-weight * (t log(x) + (1 - t) log(1 - x)) for probabilities x; each log is clamped
@@ -182,6 +191,7 @@ def _clamped_log(x):
     return _ops.where(keep, _ops.where(keep, x, 1.0).log(), -100.0)
 
 
+@autocast_op("binary_cross_entropy_with_logits")
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      size_average=None, reduce=None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
@@ -191,6 +201,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     return _loss.binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight)
 
 
+@autocast_op("kl_div")
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
            log_target: bool = False) -> Tensor:
     """Pointwise KL divergence, ``input`` being log-probabilities:
@@ -223,6 +234,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     return _reduce(loss, reduction)
 
 
+@autocast_op("scaled_dot_product_attention")
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                                  attn_mask: Tensor | None = None, dropout_p: float = 0.0,
                                  is_causal: bool = False, scale: float | None = None,

@@ -3,6 +3,7 @@
 ``_functional_layers``). Composites of minigrad ops; no backward code."""
 from __future__ import annotations
 
+from .._autocast import autocast_op
 from collections.abc import Sequence
 
 from .. import backend
@@ -13,6 +14,7 @@ from ..tensor import Tensor
 from ._functional_layers import _channel_shape
 
 
+@autocast_op("rms_norm")
 def rms_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
              eps: float | None = None) -> Tensor:
     """x / sqrt(mean(x**2) + eps) over the trailing ``normalized_shape`` dims, times

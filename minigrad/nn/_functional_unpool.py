@@ -2,6 +2,7 @@
 goes back to the position its index names; zeros elsewhere). A composite of ``scatter``."""
 from __future__ import annotations
 
+from .._autocast import autocast_op
 from .. import ops as _ops
 
 
@@ -48,6 +49,7 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return _unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding, output_size)
 
 
+@autocast_op("max_unpool2d")
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Place each value of ``input`` (N, C, H, W) at its flat ``indices`` into the (H_out,
     W_out) plane (from ``max_pool2d(..., return_indices=True)``); zeros elsewhere."""

@@ -3,6 +3,7 @@ is folded into the batch and the kernel's depth taps are summed (convolution) or
 (pooling), so gradients and second derivatives come from the 2-D primitives."""
 from __future__ import annotations
 
+from .._autocast import autocast_op
 from .. import ops as _ops
 from ..tensor import Tensor
 
@@ -39,6 +40,7 @@ def _unfold_depth(y: Tensor, n: int) -> Tensor:
     return y.reshape(n, -1, *y.shape[1:]).permute(0, 2, 1, 3, 4)
 
 
+@autocast_op("conv3d")
 def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1) -> Tensor:
     """3-D convolution (cross-correlation), as ``torch.nn.functional.conv3d``.
@@ -87,6 +89,7 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     return y[0] if unbatched else y
 
 
+@autocast_op("conv_transpose3d")
 def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """3-D transposed convolution (the gradient of conv3d with respect to its input).
@@ -140,6 +143,7 @@ def _depth_reduce(y, k, s, p, d, out_d, fill, reduce):
     return reduce(_ops.stack(_depth_taps(y, k, s, d, out_d), 0))
 
 
+@autocast_op("max_pool3d")
 def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                ceil_mode: bool = False, return_indices: bool = False) -> Tensor:
     """3-D max pooling over (N, C, D, H, W) or (C, D, H, W): 2-D max pooling of each depth
@@ -157,6 +161,7 @@ def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     return y[0] if unbatched else y
 
 
+@autocast_op("avg_pool3d")
 def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """3-D average pooling over (N, C, D, H, W) or (C, D, H, W): window sums (separable),

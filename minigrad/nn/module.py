@@ -7,6 +7,7 @@ is deterministic. State-dict keys are dotted paths as in PyTorch (``"fc.weight"`
 """
 from __future__ import annotations
 
+from ..dtypes import is_floating_np as _isfloat
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -394,14 +395,14 @@ class Module:
             else:
                 device = a
         npd = _dt.as_dtype(dtype).np if dtype is not None else None
-        if npd is not None and npd.kind != "f":
+        if npd is not None and not _isfloat(npd):
             raise TypeError(
                 f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}"
             )
         dev = backend.device(device) if device is not None else None
 
         def convert(arr, t):
-            if npd is not None and arr.dtype.kind == "f" and arr.dtype != npd:
+            if npd is not None and _isfloat(arr.dtype) and arr.dtype != npd:
                 arr = arr.astype(npd)
             if dev is not None and backend.device_of(arr) != dev:
                 arr = backend.to_device(arr, dev)

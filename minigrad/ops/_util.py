@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 
+from ..dtypes import is_floating_np as _isfloat
 from .. import dtypes as _dt
 from ..tensor import Tensor, _wrap_dim
 
@@ -91,7 +92,7 @@ def promote(a, b):
             s = Tensor(s, device=t.device)
             return promote(a if not scalar_first else s, s if not scalar_first else b)
     kind = t.array.dtype.kind
-    if kind == "f" or (kind in "iu" and type(s) is not float) or (kind == "b" and type(s) is bool):
+    if kind == "f" or kind == "V" or (kind in "iu" and type(s) is not float) or (kind == "b" and type(s) is bool):
         dt = t.array.dtype
     else:
         dt = _dt.result_type(t, s)
@@ -114,7 +115,7 @@ def norm_dims(dim, ndim):
 
 def float_of(t: Tensor) -> Tensor:
     """Int/bool tensors become the default float dtype (torch.sqrt(int_tensor) is float32)."""
-    if t.array.dtype.kind == "f":
+    if _isfloat(t.array.dtype):
         return t
     return cast(t, _dt.get_default_dtype().np)
 

@@ -22,6 +22,8 @@ single GEMM.
 from __future__ import annotations
 
 import builtins
+from .._autocast import autocast_op
+from ..dtypes import is_floating_np as _isfloat
 from typing import NamedTuple
 
 import numpy as np
@@ -262,7 +264,7 @@ def _check_common(name, x, w, b, nd, stride, dilation, groups):
             f"{name}: expected weight to be {nd + 2}-dimensional, but got weight of size "
             f"{list(w.shape)}")
     for t in (x, w) + ((b,) if b is not None else ()):
-        if t.array.dtype.kind != "f" or t.array.dtype != x.array.dtype:
+        if not _isfloat(t.array.dtype) or t.array.dtype != x.array.dtype:
             raise RuntimeError(
                 f"{name}: expected floating input, weight and bias of the same dtype, but got "
                 f"input {x.dtype}, weight {w.dtype}"
@@ -390,6 +392,7 @@ def _conv_transpose_nd(name, x, w, b, stride, padding, output_padding, groups, d
 
 
 # ---- public API -----------------------------------------------------------------------------
+@autocast_op("conv2d")
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation) over an (N, C, H, W) or (C, H, W) input.
 
@@ -408,12 +411,14 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv_nd("conv2d", input, weight, bias, stride, padding, dilation, groups, 2)
 
 
+@autocast_op("conv1d")
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D convolution over an (N, C, L) or (C, L) input; weight (C_out, C_in / groups, k).
     Arguments as for :func:`conv2d` (computed as a 2-D convolution of unit height)."""
     return _conv_nd("conv1d", input, weight, bias, stride, padding, dilation, groups, 1)
 
 
+@autocast_op("conv_transpose2d")
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """2-D transposed convolution (the gradient of conv2d with respect to its input).
@@ -434,6 +439,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                               output_padding, groups, dilation, 2)
 
 
+@autocast_op("conv_transpose1d")
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """1-D transposed convolution over (N, C_in, L) or (C_in, L); weight (C_in, C_out / groups,

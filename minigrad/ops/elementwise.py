@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 
+from ..dtypes import is_floating_np as _isfloat
 from .. import backend
 from .. import dtypes as _dt
 from ..autograd.function import Function, _raise_broadcast
@@ -256,7 +257,7 @@ def div(a, b, *, rounding_mode=None):
     if rounding_mode == "floor":
         return floor_divide(a, b)
     if rounding_mode == "trunc":
-        if a.array.dtype.kind != "f":  # exact on integers (no detour through float32)
+        if not _isfloat(a.array.dtype):  # exact on integers (no detour through float32)
             _check_int_divisor(b)
             xp = a.xp
             q = xp.floor_divide(a.array, b.array)
@@ -279,7 +280,7 @@ def neg(x):
 def pow(a, b):
     """a ** b: tensor ** scalar, scalar ** tensor or tensor ** tensor."""
     if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
-        if a.array.dtype.kind != "f" and isinstance(b, float):
+        if not _isfloat(a.array.dtype) and isinstance(b, float):
             a = float_of(a)
         if a.array.dtype.kind in "iu" and b < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -386,7 +387,7 @@ def to(x, dtype=None, device=None, copy=False):
     same_dev = dev is None or dev == x.device
     if same_dtype and same_dev:
         return x.clone() if copy else x
-    if npd is not None and npd.kind != "f" and x.requires_grad:
+    if npd is not None and not _isfloat(npd) and x.requires_grad:
         with _no_grad():
             return To.apply(x, dtype=npd, device=dev)
     return To.apply(x, dtype=npd, device=dev)

@@ -2,6 +2,7 @@
 cdist. Composites of slicing, sums and the norm op (no backward code)."""
 from __future__ import annotations
 
+from .._autocast import autocast_op
 from ..tensor import Tensor, _wrap_dim
 from .indexing import getitem
 from .reduce import cumsum, norm, sum
@@ -75,6 +76,7 @@ _MM_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
              "donot_use_mm_for_euclid_dist")
 
 
+@autocast_op("cdist")
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """The p-norm distance between every row of ``x1`` and every row of ``x2``.
 

@@ -9,6 +9,7 @@ import string
 
 import numpy as np
 
+from .._autocast import autocast_op
 from ..autograd.function import Function
 from ..autograd.grad_mode import _State
 from ..tensor import Tensor
@@ -22,7 +23,9 @@ class MatMul(Function):
 
     def forward(self, x0, x1):
         self.save_for_backward(x0, x1)
-        return x0 @ x1
+        y = x0 @ x1
+        # ml_dtypes' bfloat16 matmul returns float32 (it accumulates there, as PyTorch does)
+        return y if y.dtype == x0.dtype else y.astype(x0.dtype)
 
     def backward(self, gy):
         x0, x1 = self.saved_tensors
@@ -34,11 +37,12 @@ class MatMul(Function):
         # first order: straight to BLAS (transposes are views; the engine sums broadcast
         # batch dimensions down to each input's shape)
         g = gy.array
-        gx0 = _wrap(g @ x1.array.swapaxes(-1, -2)) if n0 else None
-        gx1 = _wrap(x0.array.swapaxes(-1, -2) @ g) if n1 else None
+        gx0 = _wrap((g @ x1.array.swapaxes(-1, -2)).astype(g.dtype, copy=False)) if n0 else None
+        gx1 = _wrap((x0.array.swapaxes(-1, -2) @ g).astype(g.dtype, copy=False)) if n1 else None
         return gx0, gx1
 
 
+@autocast_op("matmul")
 def matmul(a, b):
     """Matrix product with NumPy/PyTorch semantics: 1-D operands are promoted to a
     matrix and the added dimension removed; leading (batch) dimensions broadcast."""
@@ -86,6 +90,8 @@ class Linear(Function):
     def forward(self, x, w, b=None):
         x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
         y = x2 @ w.T
+        if y.dtype != x.dtype:  # bfloat16 (ml_dtypes) products come back in float32
+            y = y.astype(x.dtype)
         if b is not None:
             y += b
         self.save_for_backward(x, w)
@@ -104,13 +110,14 @@ class Linear(Function):
         g, xd, wd = gy.array, x.array, w.array
         g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
         x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
-        gx = _wrap(g @ wd) if need[0] else None
-        gw = _wrap(g2.T @ x2) if need[1] else None
+        gx = _wrap((g @ wd).astype(xd.dtype, copy=False)) if need[0] else None
+        gw = _wrap((g2.T @ x2).astype(wd.dtype, copy=False)) if need[1] else None
         if len(need) == 2:
             return gx, gw
         return gx, gw, _wrap(g2.sum(axis=0)) if need[2] else None
 
 
+@autocast_op("linear")
 def linear(x, w, b=None):
     """``x @ w.T + b`` as one primitive: x (*, in), w (out, in), b (out,) or None."""
     if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
@@ -131,6 +138,7 @@ def _mat(shape):
     return "x".join(str(s) for s in shape)
 
 
+@autocast_op("mm")
 def mm(a, b):
     """Matrix product of two 2-D tensors, (n, k) @ (k, m) -> (n, m)."""
     if a.ndim != 2 or b.ndim != 2:
@@ -141,6 +149,7 @@ def mm(a, b):
     return matmul(a, b)
 
 
+@autocast_op("bmm")
 def bmm(a, b):
     """Batched matrix product of two 3-D tensors, (B, n, k) @ (B, k, m) -> (B, n, m)
     (no broadcasting of the batch dimension)."""
@@ -245,6 +254,7 @@ def _parse_term(equation, term, where):
     return letters, ell
 
 
+@autocast_op("einsum")
 def einsum(equation, *operands):
     """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``.
 

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ..dtypes import is_floating_np as _isfloat
 from ..autograd.function import Function
 from ..autograd.grad_mode import _State
 from ..tensor import Tensor
@@ -135,7 +136,7 @@ def standardize(x: Tensor, dim, eps: float = 1e-5, *, stats: dict | None = None)
         stats: optional dict that receives the batch ``mean`` and biased ``var`` arrays
             (keepdim shape), for running-statistics updates.
     """
-    if x.array.dtype.kind != "f":
+    if not _isfloat(x.array.dtype):
         raise RuntimeError(f"standardize: expected a floating point input, got {x.dtype}")
     axes = norm_dims(dim, x.ndim)
     if not axes:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import builtins
 import math
+from ..dtypes import is_floating_np as _isfloat
 from typing import NamedTuple
 
 import numpy as np
@@ -106,7 +107,7 @@ def _max_and_argmax(xp, x, g: _PoolGeom, need_idx):
         fused(xp.ascontiguousarray(x), g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw,
               g.Ho, g.Wo, y, idx)
         return y, idx if need_idx else None
-    fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
+    fill = -xp.inf if _isfloat(x.dtype) else xp.iinfo(x.dtype).min
     vs = _views(_padded(xp, x, g, fill), g)
     y = vs[0].copy(order="K")
     idx = None
@@ -229,7 +230,7 @@ def _check_input(name, x, nd, ints=False):
         raise RuntimeError(
             f"{name}: expected a non-empty {nd + 1}D (unbatched) or {nd + 2}D (batched) input, "
             f"but got input of size: {list(x.shape)}")
-    if x.array.dtype.kind != "f" and not (ints and x.array.dtype.kind in "iu"):
+    if not _isfloat(x.array.dtype) and not (ints and x.array.dtype.kind in "iu"):
         raise RuntimeError(f"{name}: expected a floating point input, got {x.dtype} "
                            "(convert first, e.g. x.float())")
 
@@ -419,7 +420,7 @@ def _adaptive(name, nd, input, output_size):
         raise RuntimeError(
             f"{name}: expected a {nd + 1}D or {nd + 2}D input with non-zero spatial sizes, but "
             f"got input of size: {list(input.shape)}")
-    if input.array.dtype.kind != "f":
+    if not _isfloat(input.array.dtype):
         raise RuntimeError(f"{name}: expected a floating point input, got {input.dtype}")
     sizes = (output_size,) * nd if output_size is None or isinstance(output_size, int) \
         else tuple(output_size)
@@ -527,7 +528,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
-    if input.array.dtype.kind != "f" and not (
+    if not _isfloat(input.array.dtype) and not (
             mode.startswith("nearest") and input.array.dtype == np.uint8):
         raise NotImplementedError(
             f"interpolate: mode {mode!r} is not implemented for {input.dtype} input (floating "

@@ -16,6 +16,8 @@ from __future__ import annotations
 import builtins
 import math
 import warnings
+from .._autocast import autocast_op
+from ..dtypes import is_floating_np as _isfloat
 from collections import namedtuple
 
 import numpy as np
@@ -44,8 +46,8 @@ def _count(shape, axes):
 
 
 def _acc(x, xp):
-    """float16 arrays are accumulated in float32."""
-    return x.astype(xp.float32) if x.dtype == _F16 else x
+    """float16 and bfloat16 arrays are accumulated in float32."""
+    return x.astype(xp.float32) if x.dtype == _F16 or x.dtype.kind == "V" else x
 
 
 def _expand_back(gy, shape, axes, keepdim):
@@ -76,7 +78,7 @@ def _reject_empty(x, axes, name):
 
 
 def _need_float(x, name):
-    if x.array.dtype.kind != "f":
+    if not _isfloat(x.array.dtype):
         raise RuntimeError(
             f"{name}(): could not infer output dtype. Input dtype must be a floating point "
             f"dtype. Got: {x.dtype} (convert first, e.g. x.float())"
@@ -91,7 +93,7 @@ class Sum(Function):
 
     def forward(self, x, axes=None, keepdim=False):
         self.in_shape, self.axes, self.keepdim = x.shape, axes, keepdim
-        if x.dtype == _F16:
+        if x.dtype == _F16 or x.dtype.kind == "V":  # float16, bfloat16
             return x.sum(axis=axes, keepdims=keepdim, dtype=self.xp.float32).astype(x.dtype)
         return x.sum(axis=axes, keepdims=keepdim)
 
@@ -99,6 +101,7 @@ class Sum(Function):
         return _expand_back(gy, self.in_shape, self.axes, self.keepdim)
 
 
+@autocast_op("sum")
 def sum(x, dim=None, keepdim=False, *, dtype=None):
     """Sum over ``dim`` (all dims when None or ()). Bool/int inputs sum to int64, as in
     PyTorch; float16 accumulates in float32."""
@@ -116,13 +119,13 @@ def mean(x, dim=None, keepdim=False, *, dtype=None):
     _need_float(x, "mean")
     axes = _axes(dim, x.ndim)
     n = _count(x.shape, axes)
-    half = x.array.dtype == _F16
-    if half:
+    half = x.array.dtype if x.array.dtype == _F16 or x.array.dtype.kind == "V" else None
+    if half is not None:
         x = cast(x, np.float32)
     s = Sum.apply(x, axes=axes, keepdim=keepdim)
     with np.errstate(invalid="ignore"):  # mean of nothing is nan, as in PyTorch
         y = s / n if n else s * math.nan
-    return cast(y, _F16) if half else y
+    return cast(y, half) if half is not None else y
 
 
 class Prod(Function):
@@ -162,6 +165,7 @@ def _prod_others(x, axes):
     return permute(e, *inv)
 
 
+@autocast_op("prod")
 def prod(x, dim=None, keepdim=False, *, dtype=None):
     """Product over ``dim``. The gradient is exact when the input holds zeros (one zero:
     only that element gets a gradient; two or more: all zero) and is twice
@@ -323,8 +327,8 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     _need_float(x, "var")
     axes = _axes(dim, x.ndim)
     n = _count(x.shape, axes)
-    half = x.array.dtype == _F16
-    if half:
+    half = x.array.dtype if x.array.dtype == _F16 or x.array.dtype.kind == "V" else None
+    if half is not None:
         x = cast(x, np.float32)
     with np.errstate(invalid="ignore", divide="ignore"):
         d = x - Sum.apply(x, axes=axes, keepdim=True) / n if n else x
@@ -335,7 +339,7 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
                           f"less than the reduction factor (N = {n}, correction = {correction})",
                           UserWarning, stacklevel=2)
         y = s / dof
-    return cast(y, _F16) if half else y
+    return cast(y, half) if half is not None else y
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -343,6 +347,7 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return var(x, dim, unbiased, keepdim, correction=correction) ** 0.5
 
 
+@autocast_op("logsumexp")
 def logsumexp(x, dim=None, keepdim=False):
     """log(sum(exp(x))) over ``dim``, shifted by the (constant) maximum so that inputs of
     +/-1e4 stay finite; gradient softmax(x) * gy, twice differentiable."""
@@ -407,13 +412,14 @@ def _abs(x):
     return x * Tensor._wrap(x.xp.sign(x.array))
 
 
+@autocast_op("norm")
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
     """Vector p-norm over ``dim`` (all dims when None): p = 'fro' (= 2), any real p, inf
     (max |x|, ties share the gradient), -inf (min |x|), 0 (number of nonzeros, no
     gradient). The gradient at x = 0 is 0 (as in PyTorch)."""
     if dtype is not None:
         x = x.to(dtype=dtype)
-    if x.array.dtype.kind != "f":
+    if not _isfloat(x.array.dtype):
         raise RuntimeError(f"norm(): Expected a floating point tensor as input. Got {x.dtype}")
     if p is None or p == "fro":
         p = 2
@@ -490,11 +496,13 @@ def _scan(op, x, dim, dtype):
     return op.apply(x, axis=d)
 
 
+@autocast_op("cumsum")
 def cumsum(x, dim, *, dtype=None):
     """Cumulative sum along ``dim`` (int inputs give int64; float16 accumulates in float32)."""
     return _scan(Cumsum, x, dim, dtype)
 
 
+@autocast_op("cumprod")
 def cumprod(x, dim, *, dtype=None):
     """Cumulative product along ``dim``. The gradient is exact with zeros in the input
     (an O(n^2) path used only then) and twice differentiable."""
@@ -589,6 +597,7 @@ def _softmax_args(x, dim, dtype, name="softmax"):
     return x, ((d,) if x.ndim else ())
 
 
+@autocast_op("softmax")
 def softmax(input, dim, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``, computed as one stable op (finite for inputs of
     +/-1e4) and twice differentiable."""
@@ -596,6 +605,7 @@ def softmax(input, dim, dtype=None):
     return Softmax.apply(x, axis=axis)
 
 
+@autocast_op("log_softmax")
 def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along ``dim`` as one stable op (finite for inputs of +/-1e4),
     twice differentiable."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import is_floating_np as _isfloat
 from .. import random as _random
 from ..tensor import Tensor
 
@@ -22,7 +23,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     """
     if input.ndim not in (1, 2):
         raise RuntimeError(f"prob_dist must be 1 or 2 dim, got {input.ndim}")
-    if input.array.dtype.kind != "f":
+    if not _isfloat(input.array.dtype):
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{input.dtype}")
     if num_samples <= 0:

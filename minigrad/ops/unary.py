@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from ..dtypes import is_floating_np as _isfloat
 from .. import _threads
 from ..autograd.function import Function
 from ..autograd.grad_mode import _State
@@ -634,7 +635,7 @@ def abs(x):
 
 
 def _step(op, x, **kwargs):
-    if x.array.dtype.kind != "f":  # already integral: a copy, as in PyTorch
+    if not _isfloat(x.array.dtype):  # already integral: a copy, as in PyTorch
         return Tensor._wrap(x.array.copy())
     return op.apply(x, **kwargs)
 
@@ -663,7 +664,7 @@ def trunc(x):
 
 def round(x, decimals: int = 0):
     """Round half to even, to ``decimals`` decimal places (zero gradient)."""
-    if decimals and x.array.dtype.kind != "f":
+    if decimals and not _isfloat(x.array.dtype):
         raise TypeError(f"round with decimals={decimals} is only defined for floating point "
                         f"tensors, got {x.dtype}")
     return _step(Round, x, decimals=decimals) if decimals else _step(Round, x)
