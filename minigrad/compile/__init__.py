@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd.grad_mode import _State
 from ..tensor import Tensor
-from .codegen import generate
+from .codegen import Recheck, generate
 from .ir import Graph, Node
 from .tracer import GraphBreak, Recorder
 
@@ -146,7 +146,10 @@ class CompiledFunction:
         for prog in entries:
             if isinstance(prog, _Program) and prog.check():
                 self._last = prog
-                return prog.fn(args)
+                try:
+                    return prog.fn(args)
+                except Recheck:  # a checked value differs (nothing changed yet): run eagerly
+                    return self._fn(*args)
         return self._trace(key, entries, args)
 
     def _trace(self, key, entries, args):

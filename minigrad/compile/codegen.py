@@ -10,6 +10,7 @@ eager frees them.
 from __future__ import annotations
 
 import math
+import operator
 
 import numpy as np
 
@@ -20,9 +21,15 @@ from .ir import Graph, Node
 _SETITEM = "__setitem__"
 
 
+class Recheck(Exception):
+    """A replay met a value the library checks (an index range, a size) that differs from
+    the traced one, before the program changed any state: the call is run eagerly."""
+
+
 class _Namer:
     def __init__(self):
-        self.ns = {"np": np, "_wrap": Tensor._wrap, "_gen": _random.default_generator}
+        self.ns = {"np": np, "_wrap": Tensor._wrap, "_gen": _random.default_generator,
+                   "_Recheck": Recheck, "_index": operator.index}
         self.ids = {}
 
     def bind(self, obj, prefix="k"):
@@ -101,6 +108,16 @@ def written_consts(graph: Graph):
     return out
 
 
+def _writes_outside(n):
+    """Whether ``n`` writes memory that outlives the program (an input's or a state's)."""
+    m = n.mutates
+    while m is not None:
+        if m.op in ("input", "state"):
+            return True
+        m = m.view_of
+    return False
+
+
 def generate(graph: Graph, live_consts=frozenset()):
     """Python source and namespace of the program; ``live_consts``: const nodes that are
     long-lived arrays (the same object in two traces), read by reference."""
@@ -111,8 +128,11 @@ def generate(graph: Graph, live_consts=frozenset()):
         for u in _uses((n.args, n.kwargs), []):
             last[u.name] = i
     lines = ["def program(args):"]
+    dirty = False  # the program has changed state visible outside it
     for i, n in enumerate(graph):
         op = n.op
+        if op in ("opaque", "setgrad") or _writes_outside(n):
+            dirty = True
         if op in ("input", "state") and n.name not in last:
             continue  # a tensor the program never reads
         if op == "input":
@@ -154,6 +174,12 @@ def generate(graph: Graph, live_consts=frozenset()):
             owner = nm.bind(n.owner, "t")
             g = n.args[0]
             line = f"{owner}.grad = " + ("None" if g is None else f"_wrap({g.name})")
+        elif op == "check":
+            x, want = n.args
+            err = "_Recheck" if not dirty else (
+                "RuntimeError('minigrad.compile: a value the library checks changed after the "
+                "program had updated state; run this function eagerly (MINIGRAD_COMPILE=0)')")
+            line = f"if {n.target}({x.name}) != {_lit(want, nm)}: raise {err}"
         elif op == "output":
             line = f"return {_out_struct(n.args[0], nm)}"
         else:  # pragma: no cover - every kind is handled above

@@ -14,6 +14,8 @@ node through the core's one hook, ``_State.recorder``. Everything is undone at t
 from __future__ import annotations
 
 import gc
+import sys
+import threading
 import traceback
 
 import numpy as np
@@ -112,7 +114,7 @@ def _method(name):
     return m
 
 
-for _n in ("reshape", "transpose", "astype", "copy", "ravel", "flatten", "squeeze", "swapaxes",
+for _n in ("reshape", "view", "transpose", "astype", "copy", "ravel", "flatten", "squeeze", "swapaxes",
            "fill", "argmax", "argmin", "argsort", "sort", "take", "put", "repeat", "nonzero",
            "dot", "clip", "max", "min", "sum", "mean", "prod", "any", "all", "cumsum", "cumprod",
            "var", "std", "round", "conj", "diagonal", "searchsorted", "partition",
@@ -128,13 +130,30 @@ def _data_read(what):
 
 def _reader(name, what):
     base = getattr(np.ndarray, name)
+    checkable = name in CHECKED
 
     def m(self, *args, **kwargs):
-        _data_read(what)
-        return base(_plain(self), *args, **kwargs)
+        v = base(_plain(self), *args, **kwargs)
+        rec = _REC
+        if rec is not None and not rec.paused:
+            if checkable and _in_library(sys._getframe(1)):
+                rec.check(self, CHECKED[name], v)
+            else:
+                _data_read(what)
+        return v
 
     m.__name__ = name
     return m
+
+
+# a number read by minigrad itself (a bounds or shape check, not the user's control flow) is
+# specialised: the program records a ``check`` node that compares it at every replay
+CHECKED = {"__bool__": "bool", "__int__": "int", "__index__": "_index", "__float__": "float"}
+
+
+def _in_library(frame):
+    f = frame.f_code.co_filename.replace("\\", "/")
+    return "/minigrad/" in f and "/minigrad/compile/" not in f
 
 
 for _n, _what in (("__float__", "float(array)"), ("__int__", "int(array)"),
@@ -172,6 +191,44 @@ class _RngProxy:
             return rec.call(name, fn, args, kwargs, kind="rng")
 
         return draw
+
+
+# NumPy functions that make arrays from Python values alone (no array argument, so no
+# __array_function__ dispatch): while tracing they are replaced in the numpy namespace, and a
+# call made by the traced thread returns a recorded Tracer. Scratch buffers (np.empty) and
+# the views the ops write through ``out=`` are then followed like any other value, and a
+# replay allocates them afresh. ``as_strided`` is wrapped for the same reason: it builds
+# its view through ``__array_interface__``, which NumPy does not dispatch.
+_CREATORS = ("empty", "zeros", "ones", "full", "arange", "eye", "identity", "tri")
+# conversions that NumPy does not dispatch either and that return a plain ndarray (a copy
+# when the layout differs): recorded when their argument is traced
+_CONVERTERS = ("array", "asarray", "ascontiguousarray", "asfortranarray")
+_stride_tricks = np.lib.stride_tricks
+
+
+def _creator(fn):
+    def make(*args, **kwargs):
+        rec = _REC
+        if rec is None or rec.paused or threading.get_ident() != rec.thread:
+            return fn(*args, **kwargs)
+        return rec.call(fn, fn, args, kwargs)
+
+    make.__name__ = fn.__name__
+    make.__wrapped__ = fn
+    return make
+
+
+def _strided(fn):
+    def converted(x, *args, **kwargs):
+        rec = _REC
+        if rec is None or rec.paused or threading.get_ident() != rec.thread or \
+                type(x) is not Tracer:
+            return fn(_plain(x), *args, **kwargs)
+        return rec.call(fn, fn, (x,) + args, kwargs)
+
+    converted.__name__ = fn.__name__
+    converted.__wrapped__ = fn
+    return converted
 
 
 class Recorder:
@@ -222,6 +279,13 @@ class Recorder:
         _random.default_generator._rng = _RngProxy(self, self.rng_real)
         self.prev_recorder = _State.recorder
         _State.recorder = self
+        self.thread = threading.get_ident()
+        self.patched = [(np, name, getattr(np, name)) for name in _CREATORS]
+        for name in _CONVERTERS:
+            self.patched.append((np, name, getattr(np, name)))
+        self.patched.append((_stride_tricks, "as_strided", _stride_tricks.as_strided))
+        for mod, name, fn in self.patched:
+            setattr(mod, name, _creator(fn) if name in _CREATORS else _strided(fn))
         _REC = self
         return self
 
@@ -229,7 +293,7 @@ class Recorder:
         a = t.array
         if type(a) is not np.ndarray:
             return
-        tr = a.view(Tracer)
+        tr = _plain_view(a, Tracer)
         node = self.graph.add(op, target, shape=a.shape, dtype=a.dtype)
         node.owner = owner if op == "state" else None  # an input is args[target], any tensor
         self._register(tr, a, node)
@@ -240,6 +304,8 @@ class Recorder:
         global _REC
         _REC = None
         _State.recorder = self.prev_recorder
+        for mod, name, fn in self.patched:
+            setattr(mod, name, fn)
         if isinstance(_random.default_generator._rng, _RngProxy):
             _random.default_generator._rng = self.rng_real
         for t, a, tr in self.swapped:
@@ -263,7 +329,7 @@ class Recorder:
         if isinstance(y, np.generic):
             y = np.asarray(y)
             node.scalar = True
-        tr = y.view(Tracer)
+        tr = _plain_view(y, Tracer)
         node.shape, node.dtype = y.shape, y.dtype
         self._register(tr, y, node)
         return tr
@@ -275,8 +341,8 @@ class Recorder:
             n = self.vals.get(id(x))
             if n is not None:
                 return n
-            if t is Tracer:  # a Tracer made by NumPy itself (a view of a traced array)
-                raise GraphBreak("an array view made outside the recorder")
+            # a Tracer kept from an earlier trace (a cache filled during it), or an
+            # untraced view of a traced array (``_const`` tells them apart)
             return self._const(x)
         if t is tuple or t is list:
             return t(self.ref(v) for v in x)
@@ -302,7 +368,7 @@ class Recorder:
                 raise GraphBreak("an untraced view of a traced array")
             base = np.ndarray.base.__get__(base)
         node = self.graph.add("const", shape=x.shape, dtype=x.dtype)
-        node.value = x.copy()
+        node.value = _plain(x).copy()
         node.owner = x  # the object itself: a second trace tells a live array from a temporary
         self._register(x, x, node)
         self.consts.append(node)
@@ -329,7 +395,11 @@ class Recorder:
         rargs = self.ref(tuple(args))
         rkw = self.ref(dict(kwargs))
         out = kwargs.get("out")
-        y = fn(*_unwrap(args), **_unwrap(kwargs))
+        self.paused = True  # NumPy's own Python code calling np.zeros etc. is not recorded
+        try:
+            y = fn(*_unwrap(args), **_unwrap(kwargs))
+        finally:
+            self.paused = False
         op = kind or ("method" if method else "call")
         mutates = None
         if out is not None:
@@ -377,6 +447,15 @@ class Recorder:
     @staticmethod
     def _tname(t):
         return getattr(t, "__name__", str(t))
+
+    def check(self, x, conv, value):
+        """Record that the library read ``conv(x) == value`` (a replay re-checks it)."""
+        try:
+            n = self.graph.add("check", conv, (self.ref(x), value))
+        except GraphBreak as e:
+            self.graph_break(e)
+            return
+        n.shape, n.dtype = None, None
 
     def opaque(self, fn, *args):
         """Run ``fn(*args)`` now (untraced) and record a node that calls it again on replay."""

@@ -267,8 +267,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         raise RuntimeError(f"embedding: expected an integer index tensor, got {input.dtype}")
     num = weight.shape[0]
     # checked on the CPU only: on the GPU reading min/max back would synchronise every step
-    if input.numel() and not input.is_cuda and (int(input.array.min()) < 0
-                                                or int(input.array.max()) >= num):
+    # one bool read (not two ints): a compiled program re-checks it at every replay
+    a = input.array
+    if input.numel() and not input.is_cuda and bool((a.min() < 0) | (a.max() >= num)):
         raise IndexError(f"embedding: index out of range in self (indices must be in [0, {num}), "
                          f"got min {int(input.array.min())}, max {int(input.array.max())})")
     out = weight[input]

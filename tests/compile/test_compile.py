@@ -28,29 +28,51 @@ def _equal(a, b):
     return all((x is None and y is None) or np.array_equal(x, y) for x, y in zip(a, b))
 
 
+def _closure_state(step):
+    """Every tensor a workload step touches: closure tensors, module parameters and
+    buffers, optimizer state (so parameters, gradients and optimizer state are compared)."""
+    out = []
+    for c in step.__closure__ or ():
+        v = c.cell_contents
+        if isinstance(v, torch.Tensor):
+            out.append(v)
+        elif isinstance(v, torch.nn.Module):
+            out += list(v.parameters()) + list(v.buffers())
+        elif isinstance(v, torch.optim.Optimizer):
+            ps = [p for g in v.param_groups for p in g["params"]]
+            out += ps + [t for p in ps for t in v.state.get(p, {}).values()
+                         if isinstance(t, torch.Tensor)]
+    return out
+
+
 def _two_layer():
-    d = W.data_two_layer(SMOKE["two_layer"])
-    step = W.fw_two_layer(torch, d, lr=1e-3)
-    return step, [c.cell_contents for c in step.__closure__ if isinstance(c.cell_contents, torch.Tensor)]
+    step = W.fw_two_layer(torch, W.data_two_layer(SMOKE["two_layer"]), lr=1e-3)
+    return step, _closure_state(step)
 
 
 def _mlp():
-    step, _, ad = W.fw_mlp(torch, W.data_mlp(SMOKE["mlp"]))
-    opt = ad.__closure__[0].cell_contents
-    ps = opt.param_groups[0]["params"]
-    return step, ps + [v for p in ps for v in opt.state[p].values()]
+    step, _, _ = W.fw_mlp(torch, W.data_mlp(SMOKE["mlp"]))
+    return step, _closure_state(step)
 
 
 def _lenet():
     step, _ = W.fw_lenet(torch, W.data_lenet(SMOKE["lenet"]))
-    model = [c.cell_contents for c in step.__closure__ if isinstance(c.cell_contents, torch.nn.Module)]
-    return step, list(model[0].parameters())
+    return step, _closure_state(step)
 
 
 def _lstm():
     step = W.fw_lstm(torch, W.data_lstm(SMOKE["lstm"]))
-    model = [c.cell_contents for c in step.__closure__ if isinstance(c.cell_contents, torch.nn.Module)]
-    return step, list(model[0].parameters())
+    return step, _closure_state(step)
+
+
+def _gpt():
+    step = W.fw_gpt(torch, W.data_gpt(SMOKE["gpt"]), SMOKE["gpt"][4])
+    return step, _closure_state(step)
+
+
+def _lstm_lm():
+    step = W.fw_lstm_lm(torch, W.data_lstm_lm(SMOKE["lstm_lm"]))
+    return step, _closure_state(step)
 
 
 def _small():
@@ -60,30 +82,23 @@ def _small():
     def with_grads():
         step()
         return None
-    ts = [c.cell_contents for c in step.__closure__ if isinstance(c.cell_contents, torch.Tensor)]
-    return with_grads, ts
+    return with_grads, _closure_state(step)
 
 
-@pytest.mark.parametrize("make", [_two_layer, _mlp, _small],
-                         ids=["two_layer", "mlp_adam", "small_ops"])
+WORKLOADS = {"two_layer": _two_layer, "mlp_adam": _mlp, "small_ops": _small, "lenet_sgd": _lenet,
+             "lstm_sgd": _lstm, "gpt_adamw": _gpt, "lstm_lm_clip": _lstm_lm}
+
+
+@pytest.mark.parametrize("make", list(WORKLOADS.values()), ids=list(WORKLOADS))
 def test_workload_bitwise_equal_to_eager(make):
+    # losses, parameters, gradients and optimizer state after two traces and four replays
     le, se, _ = _run(make, False)
     lc, sc, f = _run(make, True)
     assert f.code is not None, "the function was not compiled"
     assert "def program" in f.code and len(f.graph) > 0
+    assert len(se) == len(sc) and len(se) > 2
     assert _equal(le, lc)
     assert _equal(se, sc)
-
-
-@pytest.mark.parametrize("make", [_lenet, _lstm], ids=["lenet_sgd", "lstm_sgd"])
-def test_not_yet_compiled_workloads_fall_back_to_eager_with_a_warning(make):
-    # conv and LSTM steps record a constant whose value changes between calls (not yet
-    # traced through); the compiled function notices and runs them eagerly (docs/compile.md)
-    le, se, _ = _run(make, False)
-    with pytest.warns(RuntimeWarning, match="different program on every call"):
-        lc, sc, f = _run(make, True)
-    assert f.code is None
-    assert _equal(le, lc) and _equal(se, sc)
 
 
 def _affine():
@@ -204,3 +219,18 @@ def test_clear_errors():
         torch.compile(lambda: None, mode="turbo")
     with pytest.raises(NotImplementedError, match="compile the training step"):
         torch.compile(torch.nn.Linear(2, 2))
+
+
+def test_library_checks_are_rechecked_at_every_replay():
+    # embedding's index-range check is a bool the library reads: the program re-checks it,
+    # and a replay that meets a bad index runs eagerly, raising eager's IndexError
+    emb = torch.nn.Embedding(5, 3)
+    f = torch.compile(lambda i: emb(i))
+    good = torch.tensor([[0, 4], [2, 1]])
+    with torch.no_grad():
+        for _ in range(3):
+            np.testing.assert_array_equal(f(good).array, emb.weight.array[good.array])
+        assert f.code is not None and "_Recheck" in f.code
+        with pytest.raises(IndexError, match="out of range"):
+            f(torch.tensor([[0, 5], [2, 1]]))
+        np.testing.assert_array_equal(f(good).array, emb.weight.array[good.array])
