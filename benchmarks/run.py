@@ -10,6 +10,10 @@ With ``--device cuda`` data and models live on the GPU, the NumPy floor and the 
 workload are left out, and every timed block is bracketed by a device synchronize (GPU
 work is asynchronous). It exits with a message when CuPy sees no GPU.
 
+The ``compiled`` column is a second, independent minigrad copy of each case wrapped in
+``minigrad.compile`` (issue 13); a case that does not compile falls back to eager and is
+shown as such (``--no-compiled`` leaves the column out). ``torch.compile`` is not timed.
+
 Each thread count runs in its own worker process (BLAS/OpenMP pools are sized at
 import), where every library runs the same workload on the same data and initial
 weights. Libraries alternate in blocks after a warm-up; at 2+ threads a 0.3 s pause
@@ -72,6 +76,9 @@ def worker(args):
             pass
     from benchmarks import workloads
 
+    if not args.no_compiled:  # a second, independent minigrad model per case, compiled
+        fws["compiled"] = minigrad
+
     syncs = {}  # lib -> device synchronize (cuda only)
     if args.device == "cuda":
         workloads.DEVICE = "cuda"
@@ -84,8 +91,12 @@ def worker(args):
     size = "smoke" if args.smoke else "full"
     reps = 3 if args.smoke else args.reps
     results = {}
+    fallbacks = []
     for wl in args.workloads:
         for case, (libs, per) in workloads.cases(wl, size, fws).items():
+            if "compiled" in libs:
+                libs["compiled"] = minigrad.compile(libs["compiled"])
+                syncs["compiled"] = syncs.get("minigrad")
             if args.device == "cuda":  # the NumPy floor is a CPU reference
                 libs = {n: f for n, f in libs.items() if n in syncs}
             names = list(libs)
@@ -96,6 +107,11 @@ def worker(args):
                     libs[n]()
                 dt = _time_block(libs[n], 1, syncs.get(n))
                 inner[n] = 1 if args.smoke else max(1, int(0.05 / max(dt, 1e-6)))
+            if "compiled" in libs and libs["compiled"].code is None:  # it fell back to eager
+                print(f"[{args.threads} thr] {case}: compiled fell back to eager, left out",
+                      file=sys.stderr, flush=True)
+                fallbacks.append(case)
+                names.remove("compiled")
             samples = {n: [] for n in names}
             for r in range(reps):
                 order = names if r % 2 == 0 else names[::-1]
@@ -106,6 +122,8 @@ def worker(args):
             results[case] = {n: statistics.median(v) for n, v in samples.items()}
             print(f"[{args.threads} thr] {case}: " + ", ".join(
                 f"{n} {v * 1e3:.3f} ms" for n, v in results[case].items()), file=sys.stderr, flush=True)
+    if fallbacks:
+        results["_compile_fallbacks"] = fallbacks
     json.dump(results, sys.stdout)
 
 
@@ -154,6 +172,7 @@ def main():
     p.add_argument("--reps", type=int, default=15)
     p.add_argument("--smoke", action="store_true")
     p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--no-compiled", action="store_true", help="leave out minigrad.compile rows")
     p.add_argument("--cpu-time", action="store_true",
                    help="time with the process CPU clock instead of the wall clock: steadier on a "
                         "loaded machine, but only comparable at 1 thread (it sums all threads)")
@@ -187,6 +206,7 @@ def main():
             break
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", "-t", str(n), "--reps", str(args.reps),
                "--device", args.device, "-w", *timed] + (["--smoke"] if args.smoke else []) + (["--no-torch"] if args.no_torch else []) + (
+                   ["--no-compiled"] if args.no_compiled else []) + (
                    ["--cpu-time"] if args.cpu_time else [])
         out = subprocess.run(cmd, env=_thread_env(n), stdout=subprocess.PIPE, check=True, text=True).stdout
         all_results["threads"][str(n)] = json.loads(out)
@@ -272,6 +292,18 @@ TARGETS = [
     ("two_layer step", "numpy", {"1": 1.05, "2": 1.05}),
     ("mlp fwd+bwd", "numpy", {"1": 1.05, "2": 1.05}),
 ]
+# issue 13: minigrad.compile (the "compiled" column) / the reference
+COMPILED_TARGETS = [
+    ("small_ops (per op)", "torch", {"1": 0.3, "2": 0.3}),
+    ("two_layer step", "torch", {"1": 0.9, "2": 1.0}),
+    ("mlp step", "torch", {"1": 0.9, "2": 1.0}),
+    ("mlp adam update", "torch", {"1": 0.8, "2": 0.8}),
+    ("lenet step", "torch", {"1": 0.9, "2": 1.2}),
+    ("lstm step", "torch", {"1": 1.0, "2": 1.0}),
+    ("gpt step", "torch", {"1": 1.0, "2": 1.0}),
+    ("two_layer step", "numpy", {"1": 1.0, "2": 1.0}),
+    ("mlp fwd+bwd", "numpy", {"1": 1.0, "2": 1.0}),
+]
 GPU_TARGETS = [  # issue 17: minigrad / PyTorch CUDA on the same GPU
     ("mlp step", "torch", {"1": 1.3}),
     ("lenet step", "torch", {"1": 2.0}),
@@ -283,13 +315,16 @@ GPU_TARGETS = [  # issue 17: minigrad / PyTorch CUDA on the same GPU
 def _targets(res):
     """Each target that the run measured: the ratio, the bound and whether it is met."""
     out = []
-    for case, ref, bounds in GPU_TARGETS if res.get("device") == "cuda" else TARGETS:
+    cpu = res.get("device") != "cuda"
+    table = [(c, "minigrad", r, b) for c, r, b in (TARGETS if cpu else GPU_TARGETS)]
+    table += [(c, "compiled", r, b) for c, r, b in (COMPILED_TARGETS if cpu else [])]
+    for case, lib, ref, bounds in table:
         for n, bound in bounds.items():
             v = res["threads"].get(n, {}).get(case, {})
-            if v.get("minigrad") and v.get(ref):
-                r = v["minigrad"] / v[ref]
-                out.append({"case": case, "vs": ref, "threads": int(n), "ratio": round(r, 3),
-                            "target": bound, "met": r <= bound})
+            if v.get(lib) and v.get(ref):
+                r = v[lib] / v[ref]
+                out.append({"case": case, "lib": lib, "vs": ref, "threads": int(n),
+                            "ratio": round(r, 3), "target": bound, "met": r <= bound})
     mem = res.get("memory", {})
     if "minigrad" in mem:
         g = mem["minigrad"]["traced_growth_bytes"] / 2**20
@@ -307,13 +342,20 @@ def _table(res):
     for n, cases in res["threads"].items():
         where = f" on {res['machine'].get('gpu', 'cuda')}" if res.get("device") == "cuda" else ""
         lines.append(f"\n### {n} thread{'s' if n != '1' else ''}{where}\n")
-        lines.append("| case | numpy (ms) | minigrad (ms) | torch (ms) | minigrad/numpy | minigrad/torch |")
-        lines.append("|---|---|---|---|---|---|")
+        lines.append("| case | numpy (ms) | minigrad (ms) | compiled (ms) | torch (ms) | minigrad/numpy | "
+                     "minigrad/torch | compiled/numpy | compiled/torch |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        fell = cases.get("_compile_fallbacks", [])
         for case, v in cases.items():
-            mg, npv, th = v.get("minigrad"), v.get("numpy"), v.get("torch")
-            lines.append("| {} | {} | {} | {} | {} | {} |".format(
-                case, _fmt_ms(npv) if npv else "-", _fmt_ms(mg) if mg else "-", _fmt_ms(th) if th else "-",
-                f"{mg / npv:.2f}" if mg and npv else "-", f"{mg / th:.2f}" if mg and th else "-"))
+            if case.startswith("_"):
+                continue
+            mg, npv, th, co = v.get("minigrad"), v.get("numpy"), v.get("torch"), v.get("compiled")
+            lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+                case, _fmt_ms(npv) if npv else "-", _fmt_ms(mg) if mg else "-",
+                _fmt_ms(co) if co else ("eager (fell back)" if case in fell else "-"),
+                _fmt_ms(th) if th else "-",
+                f"{mg / npv:.2f}" if mg and npv else "-", f"{mg / th:.2f}" if mg and th else "-",
+                f"{co / npv:.2f}" if co and npv else "-", f"{co / th:.2f}" if co and th else "-"))
     if "memory" in res:
         lines.append("\n### memory (mlp steps)\n")
         lines.append("| library | tracemalloc growth step 10 -> end | peak RSS |")
@@ -321,12 +363,12 @@ def _table(res):
         for lib, m in res["memory"].items():
             lines.append(f"| {lib} | {m['traced_growth_bytes'] / 2**20:.3f} MiB | {m['peak_rss_bytes'] / 2**20:.1f} MiB |")
     if res.get("targets"):
-        lines.append("\n### targets (issue{})\n".format(" 17" if res.get("device") == "cuda" else "s 6 and 12"))
-        lines.append("| case | vs | threads | ratio | target | met |")
-        lines.append("|---|---|---|---|---|---|")
+        lines.append("\n### targets (issue{})\n".format(" 17" if res.get("device") == "cuda" else "s 6, 12 and 13"))
+        lines.append("| case | minigrad | vs | threads | ratio | target | met |")
+        lines.append("|---|---|---|---|---|---|---|")
         for t in res["targets"]:
-            lines.append(f"| {t['case']} | {t['vs']} | {t['threads']} | {t['ratio']:.2f} | "
-                         f"<= {t['target']} | {'yes' if t['met'] else 'NO'} |")
+            lines.append(f"| {t['case']} | {t.get('lib', 'minigrad')} | {t['vs']} | {t['threads']} | "
+                         f"{t['ratio']:.2f} | <= {t['target']} | {'yes' if t['met'] else 'NO'} |")
     return "\n".join(lines)
 
 
