@@ -53,9 +53,9 @@ def compile(model=None, *, fullgraph: bool = False, dynamic: bool = False, backe
     from ..nn.module import Module
 
     if isinstance(model, Module):
-        raise NotImplementedError(
-            "minigrad.compile(module) is not implemented yet: compile the training step "
-            "function instead (forward, loss.backward(), optimizer.step() inside one function)")
+        from .module import CompiledModule
+
+        return CompiledModule(model, fullgraph=fullgraph, mode=mode, disable=disable)
     if not callable(model):
         raise TypeError(f"minigrad.compile expects a function, got {type(model).__name__}")
     return CompiledFunction(model, fullgraph=fullgraph, mode=mode, disable=disable)

@@ -92,6 +92,8 @@ def _out_struct(x, nm):
         return f"_wrap({v.name})"
     if kind == "L":
         return _lit(v, nm)
+    if kind == "A":  # a raw array
+        return v.name
     inner = "".join(_out_struct(e, nm) + ", " for e in v)
     return f"({inner})" if kind == "tuple" else f"[{inner}]"
 
@@ -118,9 +120,11 @@ def _writes_outside(n):
     return False
 
 
-def generate(graph: Graph, live_consts=frozenset()):
+def generate(graph: Graph, live_consts=frozenset(), params=None):
     """Python source and namespace of the program; ``live_consts``: const nodes that are
-    long-lived arrays (the same object in two traces), read by reference."""
+    long-lived arrays (the same object in two traces), read by reference. With ``params``
+    (nodes whose values another program made), the function is ``program(args, params)``
+    and takes them from ``params`` in that order."""
     nm = _Namer()
     written = written_consts(graph)
     last = {}
@@ -128,13 +132,20 @@ def generate(graph: Graph, live_consts=frozenset()):
         for u in _uses((n.args, n.kwargs), []):
             last[u.name] = i
     lines = ["def program(args):"]
+    given = set()
+    if params is not None:
+        lines = ["def program(args, params):"]
+        for i, n in enumerate(params):
+            if n.name in last and n.name not in given:
+                lines.append(f"    {n.name} = params[{i}]")
+            given.add(n.name)
     dirty = False  # the program has changed state visible outside it
     for i, n in enumerate(graph):
         op = n.op
         if op in ("opaque", "setgrad") or _writes_outside(n):
             dirty = True
-        if op in ("input", "state") and n.name not in last:
-            continue  # a tensor the program never reads
+        if (op in ("input", "state") and n.name not in last) or n.name in given:
+            continue  # a tensor the program never reads, or a value given in params
         if op == "input":
             line = f"{n.name} = args[{n.target}].array"
         elif op == "state":

@@ -448,6 +448,15 @@ class Recorder:
     def _tname(t):
         return getattr(t, "__name__", str(t))
 
+    def extra_input(self, array):
+        """A Tracer for ``array`` recorded as one more ``input`` (the program's seed
+        gradients, when a module's backward is captured)."""
+        n = sum(1 for x in self.graph.nodes if x.op == "input" and isinstance(x.target, int))
+        node = self.graph.add("input", len(self.args) + n, shape=array.shape, dtype=array.dtype)
+        tr = _plain_view(array, Tracer)
+        self._register(tr, array, node)
+        return tr
+
     def check(self, x, conv, value):
         """Record that the library read ``conv(x) == value`` (a replay re-checks it)."""
         try:
