@@ -21,6 +21,8 @@ Node kinds (``Node.op``):
 ``opaque`` a Python call replayed as is (``target``), e.g. ``Optimizer.step``
 ``setgrad`` ``owner.grad = Tensor(args[0])`` (or ``None``): the Python-visible result
            of backward and ``zero_grad``
+``check``  ``target(args[0]) == args[1]``: a number minigrad read from an array (a bounds
+           check); a replay that meets another value runs the call eagerly
 ``output`` the call's return value (``args`` holds the structure)
 ========== ==========================================================================
 
