@@ -84,6 +84,10 @@ class _Program:
             elif kind == 2:  # a module's training flag
                 if obj.training != want:
                     return False
+            elif kind == 3:  # a module's parameters and buffers: the same objects
+                now = tuple(obj._parameters.values()) + tuple(obj._buffers.values())
+                if len(now) != len(want) or any(a is not b for a, b in zip(now, want)):
+                    return False
         return True
 
 
@@ -315,4 +319,7 @@ def _guards(graph: Graph):
         for m in r.modules():
             flagged[id(m)] = m
     guards += [(2, m, m.training) for m in flagged.values()]
+    # a parameter replaced by another object (``lin.weight = Parameter(...)``): re-trace
+    guards += [(3, m, tuple(m._parameters.values()) + tuple(m._buffers.values()))
+               for m in involved]
     return guards

@@ -274,3 +274,19 @@ def test_library_checks_are_rechecked_at_every_replay():
         with pytest.raises(IndexError, match="out of range"):
             f(torch.tensor([[0, 5], [2, 1]]))
         np.testing.assert_array_equal(f(good).array, emb.weight.array[good.array])
+
+
+def test_a_replaced_parameter_retraces():
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(3, 2)
+    x = torch.randn(4, 3)
+
+    def fwd(x):
+        with torch.no_grad():
+            return lin(x)
+    f = torch.compile(fwd)
+    for _ in range(3):
+        f(x)
+    assert f.code is not None
+    lin.weight = torch.nn.Parameter(torch.ones(2, 3))  # a new object, same shape
+    np.testing.assert_array_equal(f(x).array, fwd(x).array)
