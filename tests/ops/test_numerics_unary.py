@@ -192,7 +192,7 @@ def test_bitwise_ops():
     np.testing.assert_array_equal(ops.bitwise_or(ta, tb).numpy(), a | b)
     np.testing.assert_array_equal(ops.bitwise_xor(ta, tb).numpy(), a ^ b)
     np.testing.assert_array_equal(ops.bitwise_not(mg.tensor([True, False])).numpy(), [False, True])
-    with pytest.raises(TypeError, match="float32"):
+    with pytest.raises(NotImplementedError, match="float32"):  # as torch 2.13
         ops.bitwise_and(mg.tensor([1.0]), mg.tensor([1.0]))
     with pytest.raises(TypeError, match="float32"):
         ~mg.tensor([1.0])
