@@ -153,6 +153,8 @@ def test_jax_both_ways():
 def test_cuda_via_cupy(device):
     if device != "cuda":
         pytest.skip("needs a CUDA device (CuPy)")
+    if (minigrad.backend._cupy.__doc__ or "").startswith("fake"):
+        pytest.skip("the CPU stand-in for CuPy has no DLPack")
     import cupy as cp
 
     t = minigrad.arange(4.0, device="cuda")
