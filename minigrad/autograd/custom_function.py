@@ -103,6 +103,9 @@ def apply_user(cls, args, kwargs):
             ctx._record(tensors, outs[0])
         else:
             _record_many(ctx, tensors, outs, diff)
+        rec = _State.recorder
+        if rec is not None:  # an op-level capture: the node names this user op
+            rec.function(ctx, args, kwargs, outs[diff[0]])
     return outs[0] if single else tuple(outs)
 
 

@@ -151,6 +151,9 @@ class Function:
             ctx._saved = tuple(resolved)
         out._ctx = ctx
         out.requires_grad = True
+        rec = _State.recorder
+        if rec is not None:  # an op-level capture (minigrad.compile) sees each recorded op
+            rec.function(ctx, args, kwargs, out)
         if _State.anomaly:
             import traceback
 
@@ -179,6 +182,9 @@ class Function:
         out = _wrap(y)
         out._ctx = ctx
         out.requires_grad = True
+        rec = _State.recorder
+        if rec is not None:
+            rec.function(ctx, (a, b), {}, out)
         return out
 
     def _record(self, inputs, out):

@@ -17,7 +17,9 @@ class _GradState:
         self.enabled = True
         # A program recorder (minigrad.compile sets it while tracing; the core never imports
         # it). Code whose effect is not array computation, like an optimizer step that reads
-        # a Python step count, hands itself to ``recorder.opaque(fn, *args)`` when it is set.
+        # a Python step count, hands itself to ``recorder.opaque(fn, *args)`` when it is set;
+        # every op recorded on the tape is announced as ``recorder.function(ctx, args,
+        # kwargs, out)`` (the op-level capture that ONNX export reads).
         self.recorder = None
         self.anomaly = False  # set by autograd.detect_anomaly / set_detect_anomaly
         self.anomaly_check_nan = True

@@ -29,6 +29,20 @@ Node kinds (``Node.op``):
 ``args``/``kwargs`` are nested tuples/lists/dicts/slices of Python literals, other
 objects (dtypes, ufuncs) and :class:`Node` references. ``mutates`` names the node
 whose memory the node writes in place (``out=``, ``a[i] = b``), or None.
+
+The same classes hold the op-level graph of :mod:`minigrad.compile.oprecord` (one node
+per ``Function`` application; read by ONNX export, meant for graph drawing):
+
+============ ========================================================================
+``input``    a traced argument (``target`` = its position; ``owner`` = the Tensor)
+``param``    a parameter or buffer (``target`` = its dotted name, ``owner`` = Tensor)
+``const``    a tensor or array that is not derived from an input (``value``)
+``function`` ``target.apply(*args, **kwargs)``: ``target`` is the ``Function`` class,
+             ``args`` its input Nodes, ``kwargs`` its attributes (``dim``, a
+             convolution's geometry, an index with its arrays as Nodes); ``scope``
+             is the path of the module that ran it (``"encoder.layers.0.linear1"``)
+``output``   what the traced call returned (``args`` holds the structure)
+============ ========================================================================
 """
 from __future__ import annotations
 
@@ -39,7 +53,7 @@ class Node:
     """One step of the program; ``name`` is its variable in the generated code."""
 
     __slots__ = ("name", "op", "target", "args", "kwargs", "shape", "dtype", "mutates",
-                 "value", "owner", "view_of", "scalar")
+                 "value", "owner", "view_of", "scalar", "scope")
 
     def __init__(self, name, op, target=None, args=(), kwargs=None, shape=None, dtype=None,
                  mutates=None):
@@ -50,6 +64,7 @@ class Node:
         self.owner = None  # input/state/setgrad: the Tensor (or arg index)
         self.scalar = False  # NumPy returned a scalar: the program makes it a 0-d array
         self.view_of = None  # the node whose memory this result views (writes reach it)
+        self.scope = ""  # op-level graphs: the module path the op ran in
 
     def target_name(self) -> str:
         t = self.target

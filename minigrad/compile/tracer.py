@@ -466,6 +466,9 @@ class Recorder:
             return
         n.shape, n.dtype = None, None
 
+    def function(self, ctx, args, kwargs, out):
+        """An op was recorded on the tape: its arrays are already traced, nothing to add."""
+
     def opaque(self, fn, *args):
         """Run ``fn(*args)`` now (untraced) and record a node that calls it again on replay."""
         self.sync()
