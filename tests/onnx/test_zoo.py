@@ -1,0 +1,135 @@
+"""The model zoo: exported, checked by onnx.checker, run by onnxruntime on fresh inputs,
+equal to minigrad eager (rtol 1e-5), with and without a dynamic batch axis."""
+import numpy as np
+import pytest
+
+import minigrad as torch
+
+from ._zoo import check
+
+nn = torch.nn
+
+
+def mlp():
+    return nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Dropout(0.5), nn.Linear(32, 16),
+                         nn.Tanh(), nn.Linear(16, 4), nn.LogSoftmax(dim=1))
+
+
+class LeNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1, self.fc2, self.fc3 = nn.Linear(16 * 5 * 5, 60), nn.Linear(60, 32), nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = nn.functional.max_pool2d(torch.relu(self.conv1(x)), 2)
+        x = nn.functional.avg_pool2d(torch.relu(self.conv2(x)), 2)
+        x = x.view(x.size(0), -1)
+        x = torch.relu(self.fc1(x))
+        return self.fc3(torch.relu(self.fc2(x)))
+
+
+class ResBlock(nn.Module):
+    def __init__(self, cin=3, c=8):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, c, 3, stride=2, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c)
+        self.down = nn.Sequential(nn.Conv2d(cin, c, 1, stride=2, bias=False), nn.BatchNorm2d(c))
+        self.pool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(c, 5)
+
+    def forward(self, x):
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        y = self.relu(y + self.down(x))
+        return self.fc(torch.flatten(self.pool(y), 1))
+
+
+class LSTMLM(nn.Module):
+    """The word-language-model example's shape: embedding, 2-layer LSTM, decoder."""
+
+    def __init__(self, ntoken=30, ninp=12, nhid=16, nlayers=2):
+        super().__init__()
+        self.drop = nn.Dropout(0.2)
+        self.encoder = nn.Embedding(ntoken, ninp)
+        self.rnn = nn.LSTM(ninp, nhid, nlayers, dropout=0.2)
+        self.decoder = nn.Linear(nhid, ntoken)
+
+    def forward(self, input, hidden):
+        emb = self.drop(self.encoder(input))
+        output, hidden = self.rnn(emb, hidden)
+        decoded = self.decoder(self.drop(output))
+        return nn.functional.log_softmax(decoded, dim=-1), hidden
+
+
+class Encoder(nn.Module):
+    def __init__(self, d=16, heads=4):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(d, heads, dim_feedforward=32, dropout=0.1,
+                                           batch_first=True)
+        self.enc = nn.TransformerEncoder(layer, 2)
+        self.head = nn.Linear(d, 3)
+
+    def forward(self, x):
+        return self.head(self.enc(x)[:, 0])
+
+
+def _warm_bn(model, x):
+    """A few training steps' worth of forward passes: running statistics away from 0/1."""
+    model.train()
+    with torch.no_grad():
+        for _ in range(3):
+            model(x * 2 + 0.5)
+
+
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_mlp(dynamic):
+    torch.manual_seed(0)
+    m = mlp()
+    dyn = {"x": {0: "batch"}, "output": {0: "batch"}} if dynamic else None
+    check(m, (torch.randn(4, 10),), ["x"], (torch.randn(7 if dynamic else 4, 10),), dyn)
+
+
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_lenet(dynamic):
+    torch.manual_seed(1)
+    m = LeNet()
+    dyn = {"x": {0: "batch"}} if dynamic else None
+    check(m, (torch.randn(2, 1, 28, 28),), ["x"], (torch.randn(3 if dynamic else 2, 1, 28, 28),),
+          dyn)
+
+
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_resnet_block(dynamic):
+    torch.manual_seed(2)
+    m = ResBlock()
+    _warm_bn(m, torch.randn(4, 3, 12, 12))
+    dyn = {"x": {0: "batch"}} if dynamic else None
+    check(m, (torch.randn(2, 3, 12, 12),), ["x"],
+          (torch.randn(5 if dynamic else 2, 3, 12, 12),), dyn)
+
+
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_lstm_language_model(dynamic):
+    torch.manual_seed(3)
+    m = LSTMLM()
+    T, N = 6, 3
+    hid = (torch.randn(2, N, 16) * 0.5, torch.randn(2, N, 16) * 0.5)
+    names = ["tokens", "h0", "c0"]
+    dyn = {"tokens": {0: "seq", 1: "batch"}, "h0": {1: "batch"}, "c0": {1: "batch"}} \
+        if dynamic else None
+    T2, N2 = (9, 5) if dynamic else (T, N)
+    fresh = (torch.randint(0, 30, (T2, N2)), (torch.randn(2, N2, 16), torch.randn(2, N2, 16)))
+    check(m, (torch.randint(0, 30, (T, N)), hid), names, fresh, dyn)
+
+
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_transformer_encoder(dynamic):
+    torch.manual_seed(4)
+    m = Encoder()
+    dyn = {"x": {0: "batch"}} if dynamic else None
+    check(m, (torch.randn(2, 5, 16),), ["x"], (torch.randn(4 if dynamic else 2, 5, 16),), dyn)
