@@ -272,6 +272,23 @@ def _softmax(b, n):
     return b.op("Exp", [y]) if n.target.__name__ == "Softmax" else y
 
 
+@converts("ScaledMaskedSoftmax")
+def _scaled_masked_softmax(b, n):
+    """softmax(x * scale + log(keep)) over the last dim; a row with nothing kept is 0."""
+    x, dt, keep = _x(b, n), n.dtype, n.kwargs.get("keep")
+    y = b.op("Mul", [x, b.scalar(n.kwargs["scale"], dt)])
+    if keep is None:
+        return b.op("Softmax", [y], axis=-1)
+    kv = b.cast(b.val(keep), keep.dtype, np.bool_)
+    y = b.op("Where", [kv, y, b.scalar(-np.inf, dt)])
+    m = b.reduce("ReduceMax", y, [-1], True)
+    m = b.op("Where", [b.op("IsInf", [m]), b.scalar(0, dt), m])
+    e = b.op("Exp", [b.op("Sub", [y, m])])
+    s = b.reduce("ReduceSum", e, [-1], True)
+    s = b.op("Add", [s, b.cast(b.op("Equal", [s, b.scalar(0, dt)]), np.bool_, dt)])
+    return b.op("Div", [e, s])
+
+
 @converts("Cumsum")
 def _cumsum(b, n):
     return b.op("CumSum", [_x(b, n), b.const(np.asarray(n.kwargs["axis"], I64))])
