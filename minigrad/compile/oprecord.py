@@ -8,8 +8,9 @@ on the recording path). :class:`OpRecorder` turns those calls into a :class:`~.i
 of ``input``/``param``/``const``/``function``/``output`` nodes (see :mod:`.ir`).
 
 Only ops recorded on the tape are announced, so :func:`trace_ops` makes every value it
-must follow record: the inputs are fresh leaf copies marked ``requires_grad`` (integer
-ones too: no backward ever runs on them, and this makes ops on token ids record as well),
+must follow record: the inputs are fresh copies marked ``requires_grad`` (integer ones
+too: no backward ever runs on them, and this makes ops on token ids record as well; each
+is a clone, not a leaf, so the model may modify it in place as it may its real input),
 and the parameters (and, unless folded, the buffers) are marked for the duration of the
 call. Work on values that derive from none of them (a causal mask built from sizes, the
 running statistics of a batch norm when folding) runs untraced and is seen as a constant:
@@ -22,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-from ..autograd.grad_mode import _State
+from ..autograd.grad_mode import _State, enable_grad
 from ..ops.indexing import _Index
 from ..tensor import Tensor
 from .ir import Graph, Node
@@ -65,6 +66,9 @@ class OpRecorder:
         n = self.graph.add("input", index, shape=tuple(t.shape), dtype=t.array.dtype)
         n.owner = t
         self._register(t, n)
+        if t._ctx is not None:  # a clone: an in-place op's stand-in carries this node
+            self.by_ctx[id(t._ctx)] = n
+            self.keep.append(t._ctx)
         return n
 
     def add_param(self, t: Tensor, name: str) -> Node:
@@ -175,10 +179,11 @@ def trace_ops(model, args=(), kwargs=None, fold_buffers=True):
     kwargs = kwargs or {}
     tensors = flatten_tensors((args, kwargs))
     copies = []
-    for t in tensors:
-        c = Tensor._wrap(t.array.copy())
-        c.requires_grad = True  # any dtype: a leaf that is never differentiated
-        copies.append(c)
+    with enable_grad():
+        for t in tensors:
+            c = Tensor._wrap(t.array.copy())
+            c.requires_grad = True  # any dtype: a leaf that is never differentiated
+            copies.append(c.clone())  # not a leaf: the model may change it in place
     it = iter(copies)
     args2, kwargs2 = _rebuild((args, kwargs), it)
     marked = []

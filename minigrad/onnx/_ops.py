@@ -490,7 +490,8 @@ def _avg_pool(b, n):
     if (g.dh, g.dw) != (1, 1):
         raise UnsupportedOp("AvgPool2d with dilation has no ONNX conversion")
     y = _pool(b, n, "AveragePool", 0)
-    inv = n.kwargs["inv"]  # 1/count per window: a number, or an (Ho, Wo) array
+    inv = n.kwargs["inv"]  # 1/count per window: a number, or an (Ho, Wo) array (a const)
+    inv = inv.value if _is_node(inv) else inv
     scale = np.asarray(inv, dtype=n.dtype) * (g.kh * g.kw)
     if scale.ndim == 0 and float(scale) == 1.0:
         return y
