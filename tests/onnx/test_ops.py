@@ -31,9 +31,19 @@ if not ACTIVATIONS:
 _ARGS = {"Threshold": (0.1, 20.0), "Softmax": (1,), "LogSoftmax": (1,), "Softmin": (1,)}
 
 
+# These select with a comparison (``where(x > t, ...)``), which minigrad computes outside
+# any Function, so the op-level capture cannot follow it: the export must refuse them
+# with a clear error (a known limit, docs/interop.md), never freeze the traced mask.
+COMPARISON_BASED = {"Threshold", "Hardshrink", "PReLU"}
+
+
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_every_activation(name):
     m = getattr(nn, name)(*_ARGS.get(name, ()))
+    if name in COMPARISON_BASED:
+        with pytest.raises(RuntimeError, match="outside minigrad's recorded ops"):
+            export(m, (torch.randn(3, 8),))
+        return
     _check_layer(m, (3, 4, 6, 6) if name == "Softmax2d" else (3, 8))
 
 
