@@ -191,3 +191,21 @@ def test_missing_onnx_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)
     with pytest.raises(ImportError, match=r"minigrad\[onnx\]"):
         torch.onnx.export(nn.Linear(2, 2), torch.randn(1, 2), None)
+
+
+def test_custom_function_is_named_as_unsupported():
+    class Cube(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    class M(nn.Module):
+        def forward(self, x):
+            return Cube.apply(x) + 1
+
+    with pytest.raises(torch.onnx.UnsupportedOperatorError, match="Cube"):
+        export(M(), (torch.randn(3),))
