@@ -294,14 +294,27 @@ def _cumsum(b, n):
     return b.op("CumSum", [_x(b, n), b.const(np.asarray(n.kwargs["axis"], I64))])
 
 
-@converts("Standardize")
-def _standardize(b, n):
+def _normalize(b, x, axes, eps, dt):
     """(x - mean) / sqrt(var + eps) over ``axes`` (population variance)."""
-    x, dt = _x(b, n), n.dtype
-    axes = _axes(n.kwargs["axes"], len(n.args[0].shape))
     xc = b.op("Sub", [x, b.reduce("ReduceMean", x, axes, True)])
     var = b.reduce("ReduceMean", b.op("Mul", [xc, xc]), axes, True)
-    return b.op("Div", [xc, b.op("Sqrt", [b.op("Add", [var, b.scalar(n.kwargs["eps"], dt)])])])
+    return b.op("Div", [xc, b.op("Sqrt", [b.op("Add", [var, b.scalar(eps, dt)])])])
+
+
+@converts("Standardize")
+def _standardize(b, n):
+    return _normalize(b, _x(b, n), _axes(n.kwargs["axes"], len(n.args[0].shape)),
+                      n.kwargs["eps"], n.dtype)
+
+
+@converts("LayerNorm")
+def _layer_norm(b, n):
+    """The fused layer norm: normalize the trailing ``n`` dims, then * w + b."""
+    nd, k = len(n.args[0].shape), int(n.kwargs.get("n", 1))
+    y = _normalize(b, _x(b, n), list(range(nd - k, nd)), n.kwargs.get("eps", 1e-5), n.dtype)
+    for a, op in zip(n.args[1:], ("Mul", "Add")):
+        y = b.op(op, [y, b.val(a)])
+    return y
 
 
 # ---- linear algebra -----------------------------------------------------------------------
