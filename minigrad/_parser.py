@@ -75,6 +75,8 @@ searchsorted sgn sigmoid sign signbit sin sinc sinh sort sqrt square stack std s
 subtract sum take take_along_dim tan tanh tensordot topk tril triu true_divide trunc var
 var_mean vstack where xlogy zeros
 """.split())
+OUT |= set("aminmax diff histc histogram histogramdd kthvalue mode nanmedian nanquantile quantile"
+           .split())  # ops/statistics.py, histograms.py, differences.py
 
 # options PyTorch takes that change nothing in minigrad's results; accepted by these functions
 _LIKE = ("layout", "memory_format")

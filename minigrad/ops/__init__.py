@@ -30,7 +30,12 @@ from .integrate import *  # noqa: F401,F403,E402
 from .special_math import *  # noqa: F401,F403,E402
 from . import aliases  # noqa: E402
 from .aliases import *  # noqa: F401,F403,E402
+from . import differences, histograms, statistics  # noqa: E402
+from .differences import *  # noqa: F401,F403,E402
+from .histograms import *  # noqa: F401,F403,E402
+from .statistics import *  # noqa: F401,F403,E402
 
 # families whose ``METHODS`` (pure forwards) and ``INPLACE_METHODS`` (``name_`` forms) become
 # Tensor methods, generated in tensor.py
-METHOD_FAMILIES = (sorting, scattering, diagonals, sampling, views, special_math, aliases)
+METHOD_FAMILIES = (sorting, scattering, diagonals, sampling, views, special_math, aliases,
+                  statistics, histograms, differences)

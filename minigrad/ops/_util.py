@@ -109,7 +109,8 @@ def norm_dims(dim, ndim):
         return (_wrap_dim(int(dim), ndim),)
     dims = tuple(_wrap_dim(int(d), ndim) for d in dim)
     if len(set(dims)) != len(dims):
-        raise RuntimeError(f"dim {tuple(dim)} appears multiple times in the list of dims")
+        twice = next(d for i, d in enumerate(dims) if d in dims[:i])
+        raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
     return tuple(sorted(dims))
 
 
