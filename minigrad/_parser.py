@@ -52,10 +52,11 @@ channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 
 # names of PyTorch's first and second tensor arguments, where they are not input/other
-_FIRST = {"true_divide": "dividend", "split": "tensor", "from_numpy": "ndarray"}
+_FIRST = {"true_divide": "dividend", "split": "tensor", "from_numpy": "ndarray", "tensordot": "a",
+          "vander": "x"}
 _SECOND = {"pow": "exponent", "float_power": "exponent", "mm": "mat2", "bmm": "mat2",
            "dot": "tensor", "vdot": "other", "outer": "vec2", "ger": "vec2",
-           "true_divide": "divisor", "mv": "vec"}
+           "true_divide": "divisor", "mv": "vec", "tensordot": "b"}
 
 # functions with ``out=`` in PyTorch (its primary overload, or the dim overload of a reduction)
 OUT = set("""
@@ -72,8 +73,9 @@ mean median min minimum mm msort mul multinomial multiply mv nan_to_num nanmean 
 narrow_copy ne neg negative nextafter nonzero norm normal not_equal ones outer polygamma pow
 prod rad2deg rand randint randn randperm reciprocal remainder round row_stack rsqrt
 searchsorted sgn sigmoid sign signbit sin sinc sinh sort sqrt square stack std std_mean sub
-subtract sum take take_along_dim tan tanh tensordot topk tril triu true_divide trunc var
+subtract sum take take_along_dim tan tanh topk tril triu true_divide trunc var
 var_mean vstack where xlogy zeros
+addbmm addcdiv addcmul addmv addr ger inner vdot renorm
 """.split())
 OUT |= set("aminmax diff histc histogram histogramdd kthvalue mode nanmedian nanquantile quantile"
            .split())  # ops/statistics.py, histograms.py, differences.py
