@@ -1,9 +1,7 @@
 """Adadelta (Zeiler, 2012)."""
 from __future__ import annotations
 
-from .. import dtypes
-from ..creation import zeros, zeros_like
-from .optimizer import Optimizer, array_module, check_hparam, step_counter
+from .optimizer import Optimizer, array_module, check_hparam, init_state, step_counter
 
 __all__ = ["Adadelta"]
 
@@ -49,9 +47,7 @@ class Adadelta(Optimizer):
                 continue
             state = self.state[p]
             if not state:
-                state["step"] = zeros((), dtype=dtypes.float32, device="cpu")
-                state["square_avg"] = zeros_like(p)
-                state["acc_delta"] = zeros_like(p)
+                init_state(state, p, "square_avg", "acc_delta")
             step_counter(state)
             x, v, u = p.array, state["square_avg"].array, state["acc_delta"].array
             xp = array_module(x)

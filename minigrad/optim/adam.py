@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import math
 
-from .. import _threads, cuda_kernels, dtypes
-from ..creation import zeros, zeros_like
+from .. import _threads, cuda_kernels
 from .optimizer import (
     Optimizer,
     array_module,
@@ -12,6 +11,7 @@ from .optimizer import (
     check_betas,
     check_hparam,
     direction,
+    init_state,
     step_counter,
 )
 
@@ -71,11 +71,7 @@ class Adam(Optimizer):
                 continue
             state = self.state[p]
             if not state:
-                state["step"] = zeros((), dtype=dtypes.float32, device="cpu")
-                state["exp_avg"] = zeros_like(p)
-                state["exp_avg_sq"] = zeros_like(p)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = zeros_like(p)
+                init_state(state, p, "exp_avg", "exp_avg_sq", *["max_exp_avg_sq"] * amsgrad)
             t = step_counter(state)
             # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)
             #   == (lr*sqrt(bc2)/bc1) * m / (sqrt(v) + eps*sqrt(bc2)): one pass fewer

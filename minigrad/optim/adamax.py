@@ -1,9 +1,7 @@
 """Adamax: Adam with the infinity norm (Kingma & Ba, 2015, section 7.1)."""
 from __future__ import annotations
 
-from .. import dtypes
-from ..creation import zeros, zeros_like
-from .optimizer import Optimizer, array_module, check_betas, check_hparam, step_counter
+from .optimizer import Optimizer, array_module, check_betas, check_hparam, init_state, step_counter
 
 __all__ = ["Adamax"]
 
@@ -49,9 +47,7 @@ class Adamax(Optimizer):
                 continue
             state = self.state[p]
             if not state:
-                state["step"] = zeros((), dtype=dtypes.float32, device="cpu")
-                state["exp_avg"] = zeros_like(p)
-                state["exp_inf"] = zeros_like(p)
+                init_state(state, p, "exp_avg", "exp_inf")
             t = step_counter(state)
             x, m, u = p.array, state["exp_avg"].array, state["exp_inf"].array
             xp = array_module(x)

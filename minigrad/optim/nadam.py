@@ -1,9 +1,7 @@
 """NAdam: Adam with Nesterov momentum (Dozat, 2016), with momentum decay."""
 from __future__ import annotations
 
-from .. import dtypes
-from ..creation import ones, zeros, zeros_like
-from .optimizer import Optimizer, array_module, check_betas, check_hparam, step_counter
+from .optimizer import Optimizer, array_module, check_betas, check_hparam, init_state, step_counter
 
 __all__ = ["NAdam"]
 
@@ -62,10 +60,7 @@ class NAdam(Optimizer):
                 continue
             state = self.state[p]
             if not state:
-                state["step"] = zeros((), dtype=dtypes.float32, device="cpu")
-                state["mu_product"] = ones((), dtype=dtypes.float32, device="cpu")
-                state["exp_avg"] = zeros_like(p)
-                state["exp_avg_sq"] = zeros_like(p)
+                init_state(state, p, "exp_avg", "exp_avg_sq", mu_product=1.0)
             t = step_counter(state)
             x, m, v = p.array, state["exp_avg"].array, state["exp_avg_sq"].array
             xp = array_module(x)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from copy import deepcopy
 from typing import Any, Callable, Iterable
 
-from .. import _threads
+from .. import _threads, dtypes
 from ..autograd.grad_mode import _State, enable_grad, no_grad
 from ..tensor import Tensor
 
@@ -332,6 +332,27 @@ def _cast_state(p: Tensor, name: str, v):
         raise ValueError(f"state {name!r} has shape {list(out.shape)} but its parameter has "
                          f"shape {list(p.shape)}")
     return out
+
+
+def init_state(state: dict, p: Tensor, *buffers: str, **scalars: float) -> None:
+    """Fill an empty per-parameter ``state`` in PyTorch's layout and key order: a 0-d float32
+    ``step`` counter, then the 0-d float32 ``scalars`` (``mu_product=1.0``), then the zeroed
+    ``buffers`` shaped like ``p``."""
+    from ..creation import full, zeros_like
+
+    state["step"] = full((), 0.0, dtype=dtypes.float32, device="cpu")
+    for name, value in scalars.items():
+        state[name] = full((), float(value), dtype=dtypes.float32, device="cpu")
+    for name in buffers:
+        state[name] = zeros_like(p)
+
+
+def lerp_(xp, a, b, w: float) -> None:
+    """``a += w * (b - a)`` in place, with PyTorch's two-sided formula (exact at ``w = 1``)."""
+    if w < 0.5:
+        a += w * (b - a)
+    else:
+        a[...] = b - (b - a) * (1 - w)
 
 
 def step_counter(state: dict) -> float:

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import math
 
-from .. import dtypes
-from ..creation import zeros, zeros_like
-from .optimizer import Optimizer, array_module, check_betas, check_hparam, step_counter
+from .optimizer import Optimizer, array_module, check_betas, check_hparam, init_state, step_counter
 
 __all__ = ["RAdam"]
 
@@ -63,9 +61,7 @@ class RAdam(Optimizer):
                 continue
             state = self.state[p]
             if not state:
-                state["step"] = zeros((), dtype=dtypes.float32, device="cpu")
-                state["exp_avg"] = zeros_like(p)
-                state["exp_avg_sq"] = zeros_like(p)
+                init_state(state, p, "exp_avg", "exp_avg_sq")
             t = step_counter(state)
             x, m, v = p.array, state["exp_avg"].array, state["exp_avg_sq"].array
             xp = array_module(x)
