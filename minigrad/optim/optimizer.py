@@ -328,7 +328,9 @@ def _cast_state(p: Tensor, name: str, v):
         return v.clone()
     dtype = p.dtype if (p.is_floating_point() and v.is_floating_point()) else v.dtype
     out = v.to(device=p.device, dtype=dtype, copy=True)
-    if out.array.shape != p.array.shape and out.array.ndim:
+    have, want = out.array.shape, p.array.shape
+    if have and (len(have) != len(want) or any(h not in (1, w) for h, w in zip(have, want))):
+        # 1s allowed: factored state (Adafactor's row/column averages)
         raise ValueError(f"state {name!r} has shape {list(out.shape)} but its parameter has "
                          f"shape {list(p.shape)}")
     return out
