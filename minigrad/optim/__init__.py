@@ -1,8 +1,8 @@
 """Optimizers and learning-rate schedulers with PyTorch's names and update rules."""
 from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
-from .adagrad import Adagrad
 from .adafactor import Adafactor
+from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
 from .asgd import ASGD

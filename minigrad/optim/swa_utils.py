@@ -16,7 +16,7 @@ from ..autograd.grad_mode import no_grad
 from ..creation import tensor
 from ..nn.module import Module
 from ..tensor import Tensor
-from .lr_scheduler import LRScheduler, _per_group
+from .lr_scheduler.basic import LRScheduler, _per_group
 from .optimizer import Optimizer
 
 __all__ = ["AveragedModel", "update_bn", "SWALR", "get_ema_multi_avg_fn",

@@ -8,10 +8,13 @@ from __future__ import annotations
 import itertools
 from typing import Iterable, Iterator, Sequence
 
-from ...creation import randint, randperm
+from ... import dtypes
+from ...creation import randint, randperm, tensor
+from ...ops.sampling import multinomial
+from ...tensor import Tensor
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
-           "BatchSampler"]
+           "WeightedRandomSampler", "BatchSampler"]
 
 _CHUNK = 1024  # indices drawn at once when sampling with replacement
 
@@ -95,6 +98,49 @@ class SubsetRandomSampler(Sampler):
 
     def __len__(self):
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices in ``[0, len(weights))``, each drawn with probability
+    proportional to its weight (``multinomial``), as ``torch.utils.data.WeightedRandomSampler``.
+
+    Args:
+        weights: a 1-D sequence of non-negative weights (need not sum to 1).
+        num_samples: how many indices per epoch.
+        replacement: draw with replacement (default True); without it each index appears
+            at most once, so ``num_samples <= len(weights)``.
+        generator: a ``minigrad.Generator``; None uses the global one.
+    """
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator=None):
+        if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got "
+                             f"replacement={replacement}")
+        w = (weights.detach().to(dtypes.float64) if isinstance(weights, Tensor)
+             else tensor(weights, dtype=dtypes.float64))
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(w.shape)}")
+        self.weights = w
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self):
+        k, g = self.num_samples, self.generator
+        if not self.replacement:  # at most len(weights) indices: one draw
+            yield from multinomial(self.weights, k, False, generator=g).tolist()
+            return
+        for start in range(0, k, _CHUNK):  # lazily, as RandomSampler
+            yield from multinomial(self.weights, min(_CHUNK, k - start), True,
+                                   generator=g).tolist()
+
+    def __len__(self):
+        return self.num_samples
 
 
 class BatchSampler(Sampler):

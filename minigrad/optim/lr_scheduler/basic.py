@@ -1,12 +1,4 @@
-"""Learning-rate schedulers, as ``torch.optim.lr_scheduler``.
-
-A scheduler rewrites ``group['lr']`` of its optimizer's param groups each time
-``step()`` is called (once per epoch, or once per batch for ``OneCycleLR``), after
-``optimizer.step()``. Creating a scheduler performs its first step (``last_epoch``
-becomes 0). The formulas are PyTorch's recursive ("chainable") forms, so curves
-match PyTorch's to rounding, and ``state_dict()`` holds plain numbers, lists and
-dicts that ``minigrad.save`` can write.
-"""
+"""The basic schedulers (a formula of the epoch each) and ``LRScheduler``, their base."""
 from __future__ import annotations
 
 import math
@@ -14,7 +6,7 @@ from bisect import bisect_right
 from collections import Counter
 from typing import Any, Callable
 
-from .optimizer import Optimizer
+from ..optimizer import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
            "LambdaLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau"]
@@ -54,6 +46,10 @@ class LRScheduler:
                                    "optimizer's state_dict first")
         self.base_lrs = [g["initial_lr"] for g in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The step taken on construction (``SequentialLR`` replays it for its members)."""
         self._step_count = 0
         self._is_initial = True
         try:
@@ -71,6 +67,9 @@ class LRScheduler:
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``) and write the new rates into the groups."""
         self._step_count += 1
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
         if epoch is None:
             self.last_epoch += 1
             values = self.get_lr()
