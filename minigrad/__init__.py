@@ -67,6 +67,11 @@ def __getattr__(name):
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
 
 
+from ._tensor_attrs import TOP_LEVEL as _attrs_top  # noqa: E402
+from ._format import set_printoptions  # noqa: E402,F401
+
+globals().update(_attrs_top)  # is_nonzero, promote_types, result_type, typename, ...
+del _attrs_top
 from .amp import cpu  # noqa: E402,F401  (torch.cpu.amp.autocast)
 from .amp.autocast_mode import (  # noqa: E402,F401
     autocast, autocast_decrement_nesting, autocast_increment_nesting, clear_autocast_cache,

@@ -20,6 +20,7 @@ PRECISION = 4
 THRESHOLD = 1000  # more elements than this are summarized with "..."
 EDGEITEMS = 3
 LINEWIDTH = 80
+SCI_MODE = None  # None: chosen from the values; True/False: forced (set_printoptions)
 
 
 class _Formatter:
@@ -41,6 +42,8 @@ class _Formatter:
         self.int_mode = bool(np.all(vals == np.ceil(vals)))
         spread = hi / lo > 1000.0 or hi > 1.0e8
         self.sci_mode = spread if self.int_mode else (spread or lo < 1.0e-4)
+        if SCI_MODE is not None:
+            self.sci_mode = bool(SCI_MODE)
         if self.sci_mode:
             fmt = f"{{:.{PRECISION}e}}"
             self.width = max(len(fmt.format(v)) for v in vals.tolist())
@@ -139,3 +142,36 @@ def tensor_repr(t) -> str:
             out += ", " + s
             last += len(s) + 2
     return out + ")"
+
+
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
+             "full": (4, math.inf, 3, 80)}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                     profile=None, sci_mode=None):
+    """Set how tensors print, as ``torch.set_printoptions``.
+
+    Args:
+        precision: digits after the decimal point (default 4).
+        threshold: more elements than this are summarized with "..." (default 1000).
+        edgeitems: items shown at each end of a summarized dim (default 3).
+        linewidth: characters per line (default 80).
+        profile: "default", "short" or "full" (sets the four above; given ones win).
+        sci_mode: True/False forces scientific notation on/off; None chooses by value.
+    """
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"Invalid profile {profile!r}: expected one of "
+                             f"{sorted(_PROFILES)}")
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = _PROFILES[profile]
+    if precision is not None:
+        PRECISION = int(precision)
+    if threshold is not None:
+        THRESHOLD = threshold
+    if edgeitems is not None:
+        EDGEITEMS = int(edgeitems)
+    if linewidth is not None:
+        LINEWIDTH = int(linewidth)
+    SCI_MODE = sci_mode

@@ -13,7 +13,8 @@ __all__ = sorted(
                 _ops.movement, _ops.reduce, _ops.unary, _ops.sorting,
                 _ops.scattering, _ops.diagonals, _ops.sampling, _ops.views,
                 _ops.integrate, _ops.special_math, _ops.aliases,
-                _ops.statistics, _ops.histograms, _ops.differences, _ops.products)
+                _ops.statistics, _ops.histograms, _ops.differences, _ops.products,
+                _ops.inplace_forms)
     for name in getattr(fam, "__all__", ())
 )
 # PyTorch's keyword spellings (input=, other=, axis=, out=, ...): see _parser.py

@@ -1259,4 +1259,7 @@ def _bind_methods():
 
 
 _bind_methods()
+from . import _tensor_attrs  # noqa: E402
+
+_tensor_attrs.bind(Tensor)  # is_cpu, nbytes, byte(), is_nonzero(), ... (see _tensor_attrs.py)
 _parser.dim_aliases(Tensor)  # x.sum(axis=0, keepdims=True), as PyTorch's parser accepts

@@ -36,9 +36,11 @@ from .histograms import *  # noqa: F401,F403,E402
 from .statistics import *  # noqa: F401,F403,E402
 from . import products  # noqa: E402
 from .products import *  # noqa: F401,F403,E402
+from . import inplace_forms  # noqa: E402
+from .inplace_forms import *  # noqa: F401,F403,E402
 
 # families whose ``METHODS`` (pure forwards) and ``INPLACE_METHODS`` (``name_`` forms) become
 # Tensor methods, generated in tensor.py
 METHOD_FAMILIES = (sorting, scattering, diagonals, sampling, views, special_math, aliases,
                   statistics, histograms, differences,
-                  products)
+                  products, inplace_forms)

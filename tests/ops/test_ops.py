@@ -156,7 +156,8 @@ def _public_ops():
     for fam in ("elementwise", "unary", "compare", "reduce", "movement", "indexing", "joining",
                 "linalg", "conv", "pool", "loss", "norm", "rnn", "normalization", "sorting",
                 "scattering", "diagonal", "sampling", "views", "integrate", "special_math",
-                "aliases", "statistics", "histograms", "differences", "products"):
+                "aliases", "statistics", "histograms", "differences", "products",
+                "inplace_forms"):
         try:
             mod = importlib.import_module(f"minigrad.ops.{fam}")
         except ModuleNotFoundError as e:
