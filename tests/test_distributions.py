@@ -11,16 +11,16 @@ def _pair(torch, a):
     return mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
 
 
-def _compare(m_out, t_out, m_leaves, t_leaves, rng, rtol=1e-10):
+def _compare(m_out, t_out, m_leaves, t_leaves, rng, rtol=1e-10, atol=1e-12):
     np.testing.assert_allclose(m_out.detach().numpy(), t_out.detach().numpy(), rtol=rtol,
-                               atol=1e-12)
+                               atol=atol)
     g = rng.standard_normal(tuple(m_out.shape))
     (m_out * mg.tensor(g)).sum().backward()
     (t_out * __import__("torch").tensor(g)).sum().backward()
     for a, b in zip(m_leaves, t_leaves):
         assert (a.grad is None) == (b.grad is None)  # e.g. Normal's entropy ignores loc
         if a.grad is not None:
-            np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=rtol, atol=1e-12)
+            np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=rtol, atol=atol)
         a.grad, b.grad = None, None
 
 

@@ -1,18 +1,22 @@
 """``minigrad.distributions``: probability distributions with PyTorch's API
-(``torch.distributions``): ``Normal``, ``Uniform``, ``Bernoulli``, ``Categorical``, the
-``Distribution`` base and ``kl_divergence``.
+(``torch.distributions``): ``Normal``, ``Uniform``, ``Exponential``, ``Laplace``,
+``LogNormal`` (continuous, reparameterised), ``Bernoulli``, ``Categorical``,
+``OneHotCategorical``, ``Geometric`` (discrete), ``Independent``, the ``Distribution`` base
+and ``kl_divergence`` (same-family pairs).
 
-``sample`` draws without gradient; ``rsample`` (Normal, Uniform) draws by
+``sample`` draws without gradient; ``rsample`` (where ``has_rsample``) draws by
 reparameterisation, differentiable in the parameters; ``log_prob``, ``entropy``, ``mean``,
-``variance``, ``batch_shape``/``event_shape`` as in PyTorch. Arguments (and the values given
-to ``log_prob``) are validated unless ``validate_args=False``.
-Not provided: Beta, Dirichlet, Gamma and the other families, transforms and constraints
-objects.
+``mode``, ``variance``, ``batch_shape``/``event_shape`` as in PyTorch. Arguments (and the
+values given to ``log_prob``) are validated unless ``validate_args=False``.
+Not provided: transforms and constraint objects.
 """
 from .continuous import Normal, Uniform
-from .discrete import Bernoulli, Categorical
+from .discrete import Bernoulli, Categorical, Geometric
 from .distribution import Distribution
 from .kl import kl_divergence, register_kl
+from .scale import Exponential, Laplace, LogNormal
+from .structured import Independent, OneHotCategorical
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Normal", "Uniform", "kl_divergence",
-           "register_kl"]
+__all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "Geometric",
+           "Independent", "Laplace", "LogNormal", "Normal", "OneHotCategorical", "Uniform",
+           "kl_divergence", "register_kl"]

@@ -165,3 +165,60 @@ class Categorical(Distribution):
         values = creation.arange(self._num_events, device=self._param.device)
         values = values.reshape((-1,) + (1,) * len(self.batch_shape))
         return values.expand((-1,) + tuple(self.batch_shape)) if expand else values
+
+
+class Geometric(Distribution):
+    """The number of failures before the first success of Bernoulli(``probs``) trials (or
+    ``sigmoid(logits)``): ``P(k) = (1 - p)**k * p`` for ``k = 0, 1, ...``."""
+
+    arg_constraints = Bernoulli.arg_constraints
+
+    def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
+        _probs_or_logits(probs, logits)
+        if probs is not None:
+            (self.probs,) = broadcast_all(probs)
+            self._param = self.probs
+        else:
+            (self.logits,) = broadcast_all(logits)
+            self._param = self.logits
+        super().__init__(self._param.shape, Size(), validate_args)
+        if self._validate_args and probs is not None \
+                and not bool(self.probs.xp.all(self.probs.array > 0)):
+            raise ValueError(f"Expected parameter probs ({type(self.probs).__name__} of shape "
+                             f"{tuple(self.probs.shape)}) of distribution {self!r} to be "
+                             f"positive but found invalid values:\n{self.probs}")
+
+    __getattr__ = Bernoulli.__getattr__  # the other parameterisation, on first use
+
+    @property
+    def mean(self) -> Tensor:
+        return 1.0 / self.probs - 1.0
+
+    @property
+    def mode(self) -> Tensor:
+        return creation.zeros_like(self.probs)
+
+    @property
+    def variance(self) -> Tensor:
+        return (1.0 / self.probs - 1.0) / self.probs
+
+    def sample(self, sample_shape=Size()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        with no_grad():
+            p = self.probs.detach()
+            tiny = float(backend.np.finfo(p.array.dtype).tiny)
+            u = creation.empty(shape, dtype=p.dtype, device=p.device).uniform_(tiny, 1)
+            return (u.log() / (-p).log1p()).floor()
+
+    def log_prob(self, value) -> Tensor:
+        value = _as_tensor(value, self._param)
+        self._check_sample(value, lambda v: (v >= 0) & (v == v.round()),
+                           "IntegerGreaterThan(lower_bound=0)")
+        value, probs = broadcast_all(value, self.probs)
+        # 0 * log(0) = 0 where p == 1 and k == 0
+        probs = _ops.where((probs == 1) & (value == 0), 0.0, probs)
+        return value * (-probs).log1p() + self.probs.log()
+
+    def entropy(self) -> Tensor:
+        return _ops.binary_cross_entropy_with_logits(self.logits, self.probs,
+                                                     reduction="none") / self.probs

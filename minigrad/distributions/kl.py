@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from .continuous import Normal, Uniform
-from .discrete import Bernoulli, Categorical
+from .discrete import Bernoulli, Categorical, Geometric
+from .scale import Exponential, Laplace, LogNormal
+from .structured import Independent, OneHotCategorical, _sum_rightmost
 
 _KL_REGISTRY: dict = {}
 
@@ -58,4 +60,41 @@ def _kl_uniform_uniform(p, q):
     outside = (q.low > p.low) | (q.high < p.high)
     return result.masked_fill(outside, float("inf"))
 
+
+
+
+@register_kl(Exponential, Exponential)
+def _kl_exponential_exponential(p, q):
+    ratio = q.rate / p.rate
+    return ratio - 1 - ratio.log()
+
+
+@register_kl(Laplace, Laplace)
+def _kl_laplace_laplace(p, q):
+    scale_ratio = p.scale / q.scale
+    gap = (p.loc - q.loc).abs()
+    return -scale_ratio.log() + gap / q.scale + scale_ratio * (-gap / p.scale).exp() - 1
+
+
+@register_kl(LogNormal, LogNormal)
+def _kl_lognormal_lognormal(p, q):
+    return _kl_normal_normal(p.base_dist, q.base_dist)  # KL is invariant under exp
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p, q):
+    return -p.entropy() - (-q.probs).log1p() / p.probs - q.logits
+
+
+@register_kl(OneHotCategorical, OneHotCategorical)
+def _kl_onehot_onehot(p, q):
+    return _kl_categorical_categorical(p._categorical, q._categorical)
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p, q):
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError
+    kl = kl_divergence(p.base_dist, q.base_dist)
+    return _sum_rightmost(kl, p.reinterpreted_batch_ndims)
 
