@@ -14,8 +14,11 @@ is a clone, not a leaf, so the model may modify it in place as it may its real i
 and the parameters (and, unless folded, the buffers) are marked for the duration of the
 call. Work on values that derive from none of them (a causal mask built from sizes, the
 running statistics of a batch norm when folding) runs untraced and is seen as a constant:
-minigrad's own constant folding. Values computed outside any ``Function`` (comparisons,
-``argmax``) also look like constants; :func:`check_same_program` compares two traces on
+minigrad's own constant folding. Comparisons, logical ops and ``isnan``-style tests on
+traced values are recorded too (as ``Logic`` nodes: the core routes them through a
+``Function`` while a recorder with ``follows_masks`` is active), so masks computed from the
+input are part of the graph. Values computed outside any ``Function`` (``argmax``,
+``.item()``) look like constants; :func:`check_same_program` compares two traces on
 different inputs to catch a constant that depends on the input.
 """
 from __future__ import annotations
@@ -33,6 +36,11 @@ __all__ = ["OpRecorder", "trace_ops", "flatten_tensors", "check_same_program"]
 
 class OpRecorder:
     """Collects the op-level graph of one call; use as a context manager around it."""
+
+    # Comparisons, logical ops and float tests on traced values run as recorded ``Logic``
+    # ops while this recorder is active (eager code computes them on the arrays), so a
+    # mask computed from the input is a node of the graph, not a constant.
+    follows_masks = True
 
     def __init__(self):
         self.graph = Graph()
@@ -230,6 +238,6 @@ def check_same_program(g1, g2, what="the traced call"):
                 a.value, b.value, equal_nan=a.value.dtype.kind == "f"):
             raise RuntimeError(
                 f"{what} uses a value of shape {a.shape} computed from its input outside "
-                "minigrad's recorded ops (a comparison, argmax, .numpy(), a Python number "
-                "read from a tensor...), so the graph cannot follow it")
+                "minigrad's recorded ops (argmax, .numpy(), a Python number read from a "
+                "tensor...), so the graph cannot follow it")
     return list(zip(g1.nodes, g2.nodes))

@@ -277,8 +277,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         if padding_idx < 0:
             padding_idx += num
         # same values; the gradient of the padding row is blocked by taking it detached
-        keep = Tensor._wrap((input.array != padding_idx)[..., None])
-        out = _ops.where(keep, out, weight.detach()[input])
+        # (tensor ops on the indices, so that ONNX export computes the mask)
+        keep = (input != padding_idx).unsqueeze(-1)
+        out = _ops.where(keep, out, out.detach())
     return out
 
 

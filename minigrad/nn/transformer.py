@@ -171,7 +171,7 @@ class MultiheadAttention(Module):
                 raise RuntimeError(f"The shape of the 2D attn_mask is {tuple(attn_mask.shape)}, "
                                    f"but should be {(L, S)}.")
             if attn_mask.array.dtype.kind == "b":
-                keep = ~attn_mask.array
+                keep = ~attn_mask  # tensor ops, so that ONNX export follows a mask input
             else:
                 bias = attn_mask
         if key_padding_mask is not None:
@@ -180,10 +180,10 @@ class MultiheadAttention(Module):
                                    f"{tuple(key_padding_mask.shape)}")
             kpm = key_padding_mask.reshape(N, 1, 1, S)
             if kpm.array.dtype.kind == "b":
-                keep = ~kpm.array if keep is None else keep & ~kpm.array
+                keep = ~kpm if keep is None else ~kpm & keep
             else:
                 bias = kpm if bias is None else bias + kpm
-        return keep, bias
+        return (keep.array if isinstance(keep, Tensor) else keep), bias
 
 
 def _get_activation(activation):

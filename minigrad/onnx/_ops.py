@@ -187,6 +187,32 @@ def _where(b, n):
     return b.op("Where", [c] + [b.cast(b.val(a), a.dtype, n.dtype) for a in n.args[1:]])
 
 
+_ORDER = {"equal": "Equal", "less": "Less", "greater": "Greater", "less_equal": "LessOrEqual",
+          "greater_equal": "GreaterOrEqual"}
+_LOGICAL = {"logical_and": "And", "logical_or": "Or", "logical_xor": "Xor"}
+
+
+@converts("Logic")
+def _logic(b, n):
+    """Comparisons, logical ops and float tests (the bool masks ``where`` and
+    ``masked_fill`` select with)."""
+    fn = n.kwargs["fn"]
+    if fn in _LOGICAL or fn == "logical_not":
+        xs = [b.cast(b.val(a), a.dtype, np.bool_) for a in n.args]
+        return b.op("Not", xs) if fn == "logical_not" else b.op(_LOGICAL[fn], xs)
+    x = _x(b, n)
+    if fn in ("isnan", "isinf", "isfinite"):
+        if fn != "isfinite":
+            return b.op("IsNaN" if fn == "isnan" else "IsInf", [x])
+        return b.op("Not", [b.op("Or", [b.op("IsNaN", [x]), b.op("IsInf", [x])])])
+    xs = [b.val(a) for a in n.args]  # one dtype: promoted before the comparison
+    if np.dtype(n.args[0].dtype) == np.bool_ and fn not in ("equal", "not_equal"):
+        xs = [b.cast(v, np.bool_, np.int32) for v in xs]  # ONNX orders numbers only
+    if fn == "not_equal":
+        return b.op("Not", [b.op("Equal", xs)])
+    return b.op(_ORDER[fn], xs)
+
+
 @converts("To")
 def _to(b, n):
     return b.cast(_x(b, n), n.args[0].dtype, n.dtype) if n.args[0].dtype != n.dtype \

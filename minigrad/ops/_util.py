@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 
+from ..autograd.grad_mode import _State
 from ..dtypes import is_floating_np as _isfloat
 from .. import dtypes as _dt
 from ..tensor import Tensor, _wrap_dim
@@ -63,6 +64,19 @@ def cast(t: Tensor, np_dtype) -> Tensor:
     from .elementwise import to
 
     return to(t, dtype=_dt.from_numpy_dtype(np_dtype))
+
+
+def follows_masks(ts) -> bool:
+    """True while an op-level capture that follows masks (ONNX export) runs and one of the
+    Tensors ``ts`` is traced: non-differentiable ops on them (comparisons, integer casts)
+    are then recorded as ops, so the exported graph computes them."""
+    rec = _State.recorder
+    if rec is None or not getattr(rec, "follows_masks", False):
+        return False
+    for t in ts:
+        if t.requires_grad:
+            return True
+    return False
 
 
 def promote(a, b):

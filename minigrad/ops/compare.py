@@ -6,15 +6,36 @@ from .. import dtypes as _dt
 from ..autograd.function import Function, _raise_broadcast
 from ..autograd.grad_mode import _State
 from ..tensor import Tensor
-from ._util import as_tensor, promote, scalar
+from ._util import as_tensor, follows_masks as _follows, promote, scalar
 from .elementwise import _arr
+
+
+class Logic(Function):
+    """y = fn(*xs) with ``fn`` a NumPy comparison, logical ufunc or float test (a bool
+    result); no gradient. Eager code calls the ufunc directly (see ``_logic``); this node
+    is recorded only while an op-level capture (ONNX export) follows masks."""
+
+    def forward(self, *xs, fn):
+        return getattr(self.xp, fn)(*xs)
+
+    def backward(self, gy):
+        return (None,) * len(self.needs_input_grad)
+
+
+def _logic(fn, *ts):
+    """The bool Tensor ``xp.<fn>(*arrays)``: a recorded ``Logic`` op under a capture that
+    follows masks (so an exported graph computes the mask), else the ufunc on the arrays."""
+    if _State.recorder is not None and _follows(ts):
+        return Logic.apply(*ts, fn=fn)
+    xp = ts[0].xp
+    return _arr(xp, getattr(xp, fn)(*[t.array for t in ts]))
 
 
 def _cmp(ufunc_name):
     def op(a, b):
         a, b = promote(a, b)
         try:
-            return _arr(a.xp, getattr(a.xp, ufunc_name)(a.array, b.array))
+            return _logic(ufunc_name, a, b)
         except ValueError as e:
             _raise_broadcast(op, (a, b), e)
             raise
@@ -152,7 +173,11 @@ def where(condition, input=None, other=None):
     if input is None or other is None:
         raise TypeError("where expected both input and other (or neither)")
     if condition.array.dtype.kind != "b":
-        condition = Tensor._wrap(condition.array.astype(bool))
+        if _follows((condition,)):  # nonzero is True, as astype(bool)
+            zero = Tensor._wrap(condition.xp.zeros((), condition.array.dtype))
+            condition = _logic("not_equal", condition, zero)
+        else:
+            condition = Tensor._wrap(condition.array.astype(bool))
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         dt = _dt.result_type(input, other)
         xp = condition.xp
@@ -237,7 +262,7 @@ def _logical(ufunc_name):
     def op(input, other):
         other = as_tensor(other, like=input)
         try:
-            return _arr(input.xp, getattr(input.xp, ufunc_name)(input.array, other.array))
+            return _logic(ufunc_name, input, other)
         except ValueError as e:
             _raise_broadcast(op, (input, other), e)
             raise
@@ -254,7 +279,7 @@ logical_xor = _logical("logical_xor")
 
 def logical_not(input):
     """Elementwise NOT of truth values (nonzero is True; bool result)."""
-    return _arr(input.xp, input.xp.logical_not(input.array))
+    return _logic("logical_not", input)
 
 
 def isnan(input):
@@ -276,7 +301,7 @@ def _float_test(x, name, integral_value):
     xp = x.xp
     if x.array.dtype.kind != "f":
         return Tensor._wrap(xp.full(x.array.shape, integral_value, dtype=bool))
-    return _arr(xp, getattr(xp, name)(x.array))
+    return _logic(name, x)
 
 
 def equal(input, other) -> bool:

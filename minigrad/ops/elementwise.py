@@ -13,7 +13,7 @@ from .. import dtypes as _dt
 from ..autograd.function import Function, _raise_broadcast
 from ..autograd.grad_mode import _State
 from ..tensor import Tensor
-from ._util import float_of, promote
+from ._util import float_of, follows_masks, promote
 
 
 class Add(Function):
@@ -387,7 +387,7 @@ def to(x, dtype=None, device=None, copy=False):
     same_dev = dev is None or dev == x.device
     if same_dtype and same_dev:
         return x.clone() if copy else x
-    if npd is not None and not _isfloat(npd) and x.requires_grad:
+    if npd is not None and not _isfloat(npd) and x.requires_grad and not follows_masks((x,)):
         with _no_grad():
             return To.apply(x, dtype=npd, device=dev)
     return To.apply(x, dtype=npd, device=dev)

@@ -31,19 +31,11 @@ if not ACTIVATIONS:
 _ARGS = {"Threshold": (0.1, 20.0), "Softmax": (1,), "LogSoftmax": (1,), "Softmin": (1,)}
 
 
-# These select with a comparison (``where(x > t, ...)``), which minigrad computes outside
-# any Function, so the op-level capture cannot follow it: the export must refuse them
-# with a clear error (a known limit, docs/interop.md), never freeze the traced mask.
-COMPARISON_BASED = {"Threshold", "Hardshrink", "PReLU"}
-
-
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_every_activation(name):
+    # Threshold, Hardshrink and PReLU select with a comparison (where(x > t, ...)): the
+    # capture records it, so the mask is computed in the graph
     m = getattr(nn, name)(*_ARGS.get(name, ()))
-    if name in COMPARISON_BASED:
-        with pytest.raises(RuntimeError, match="outside minigrad's recorded ops"):
-            export(m, (torch.randn(3, 8),))
-        return
     _check_layer(m, (3, 4, 6, 6) if name == "Softmax2d" else (3, 8))
 
 
@@ -176,13 +168,52 @@ def test_unsupported_op_names_the_op():
         export(M(), (torch.randn(3),))
 
 
+class Masks(nn.Module):
+    """Comparisons, logical ops, float tests, where and masked_fill on computed masks."""
+
+    def forward(self, x, y):  # x (N, 8) float, y (N, 8) int64
+        m = (x > 0.1) & ~(x < -1.0) | x.isnan() ^ (y >= 3)
+        a = torch.where(m, x, x * 0.1) + (x > 0) * 2.0 + (x != 0.5).float() - (y == 2).long()
+        a = a.masked_fill(x.abs() >= 1, -3.0) + torch.where(y, 1.0, 0.0)  # int condition
+        a = torch.where(torch.logical_or(y <= 1, x.isinf()), F.relu6(a * 4), a)
+        return a, x.isfinite(), torch.logical_not(x < y), (y > 2) == (x > 0), m != (y > 5)
+
+
+def test_masks_comparisons_and_logic():
+    torch.manual_seed(9)
+    x, y = torch.randn(3, 8) * 2, torch.randint(0, 6, (3, 8))
+    x2, y2 = torch.randn(5, 8) * 2, torch.randint(0, 6, (5, 8))
+    x2[0, 0], x2[1, 1], x2[2, 2] = float("nan"), float("inf"), -float("inf")
+    check(Masks(), (x, y), ["x", "y"], (x2, y2), {"x": {0: "batch"}, "y": {0: "batch"}})
+
+
+def test_mask_inputs_attention_and_embedding_padding():
+    """A bool key padding mask given as an input, and Embedding(padding_idx) (its mask is
+    computed from the indices), export with their masks computed in the graph."""
+    torch.manual_seed(10)
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(10, 8, padding_idx=0)
+            self.mha = nn.MultiheadAttention(8, 2, batch_first=True)
+
+        def forward(self, tokens):
+            x = self.emb(tokens)
+            return self.mha(x, x, x, key_padding_mask=tokens == 0, need_weights=False)[0]
+
+    t = torch.tensor([[3, 4, 0, 0, 1], [5, 6, 7, 8, 9]])
+    t2 = torch.tensor([[0, 2, 3, 0, 4], [1, 2, 3, 4, 5], [9, 0, 0, 0, 0]])
+    check(M(), (t,), ["tokens"], (t2,), {"tokens": {0: "batch"}})
+
+
 def test_value_read_outside_ops_is_refused():
     class M(nn.Module):
         def forward(self, x):
-            return x * (x > 0)  # the comparison is not a recorded op
+            return x * x.argmax(-1, keepdim=True)  # argmax is not a recorded op
 
     with pytest.raises(RuntimeError, match="outside minigrad's recorded ops"):
-        export(M(), (torch.randn(6),))
+        export(M(), (torch.randn(3, 6),))
 
 
 def test_missing_onnx_names_the_extra(monkeypatch):
