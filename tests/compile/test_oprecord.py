@@ -59,7 +59,7 @@ def test_buffers_fold_or_stay_named():
 
 def test_value_read_outside_ops_is_caught_by_a_second_trace():
     def f(x):
-        return x * (x > 0).float()  # the comparison runs outside any Function
+        return x * x.argmax()  # argmax runs outside any Function
 
     g1 = trace_ops(f, (torch.tensor([1.0, -1.0]),))
     g2 = trace_ops(f, (torch.tensor([-1.0, 1.0]),))
@@ -67,6 +67,21 @@ def test_value_read_outside_ops_is_caught_by_a_second_trace():
         check_same_program(g1, g2)
     h = trace_ops(lambda x: x * 2, (torch.tensor([-1.0, 1.0]),))
     check_same_program(trace_ops(lambda x: x * 2, (torch.tensor([1.0, -1.0]),)), h)
+
+
+def test_comparisons_and_integer_casts_are_recorded_as_ops():
+    def f(x):
+        m = (x > 0) & ~x.isnan()
+        return torch.where(m, x, 0.0) + (x < 1).long() + m.float()
+
+    g = trace_ops(f, (torch.tensor([1.0, -1.0, 0.5]),))
+    logic = [n.kwargs["fn"] for n in g.nodes if n.op == "function" and n.target.__name__ == "Logic"]
+    assert logic == ["greater", "isnan", "logical_not", "logical_and", "less"]
+    assert not any(n.op == "const" and n.dtype == bool for n in g.nodes)
+    check_same_program(g, trace_ops(f, (torch.tensor([-1.0, 1.0, 2.0]),)))
+    # eager code outside a capture computes them on the arrays: nothing recorded
+    x = torch.tensor([1.0, -1.0], requires_grad=True)
+    assert (x > 0).grad_fn is None and not (x > 0).requires_grad
 
 
 def test_nested_capture_is_refused():
