@@ -10,6 +10,7 @@ from onnx import helper, numpy_helper
 from ..compile.oprecord import check_same_program, flatten_tensors, trace_ops
 from ..tensor import Tensor
 from ._builder import Builder, UnsupportedOp, elem_type, value_info
+from ._consts import constant
 from ._ops import convert
 
 
@@ -147,7 +148,7 @@ def _build(g, pairs, in_names, out_names, spec, flat_dyn, opset, export_params,
                 graph_inputs.append(value_info(name, arr.dtype, arr.shape))
         elif n.op == "const" and id(n) in used:
             b.hint = "const"
-            b.vals[id(n)] = _const(b, n, b.other(n))
+            b.vals[id(n)] = constant(b, n, b.other(n))
         elif n.op == "function":
             b.hint = "/" + n.scope.replace(".", "/") if n.scope else ""
             b.hint += "/" + n.target.__name__
@@ -202,21 +203,6 @@ def _refs(n):
     walk(n.args)
     walk(n.kwargs)
     return out
-
-
-def _const(b, n, twin):
-    """A constant; one whose shape follows a dynamic axis must be one repeated value."""
-    v = n.value
-    if twin is None or twin.value.shape == v.shape:
-        return b.const(v, "const")
-    flat, flat2 = v.reshape(-1), twin.value.reshape(-1)
-    if flat.size and (flat == flat[0]).all() and flat2.size and (flat2 == flat[0]).all():
-        shape = b.sizes(v.shape, twin.value.shape)
-        return b.op("ConstantOfShape", [shape],
-                    value=numpy_helper.from_array(np.asarray([flat[0]], v.dtype)))
-    raise UnsupportedOp(
-        f"a constant of shape {v.shape} changes with the dynamic axes and is not one repeated "
-        "value; build it from the input inside the model instead")
 
 
 __all__ = ["export_model", "elem_type"]

@@ -216,6 +216,15 @@ def test_value_read_outside_ops_is_refused():
         export(M(), (torch.randn(3, 6),))
 
 
+def test_size_dependent_constant_that_is_not_recognised_is_refused():
+    class M(nn.Module):
+        def forward(self, x):  # squares of positions: computed from x.size(1) alone
+            return x + torch.arange(x.size(1)) ** 2
+
+    with pytest.raises(torch.onnx.UnsupportedOperatorError, match="arange or a triangular"):
+        export(M(), (torch.randn(2, 5),), input_names=["x"], dynamic_axes={"x": [1]})
+
+
 def test_missing_onnx_names_the_extra(monkeypatch):
     import sys
 

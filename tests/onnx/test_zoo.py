@@ -5,7 +5,7 @@ import pytest
 
 import minigrad as torch
 
-from ._zoo import check
+from ._zoo import assert_close, check, export, run
 
 nn = torch.nn
 
@@ -133,3 +133,41 @@ def test_transformer_encoder(dynamic):
     m = Encoder()
     dyn = {"x": {0: "batch"}} if dynamic else None
     check(m, (torch.randn(2, 5, 16),), ["x"], (torch.randn(4 if dynamic else 2, 5, 16),), dyn)
+
+
+class CausalEncoder(nn.Module):
+    """A causal Transformer encoder over learned positions: its causal mask and positions
+    are built from ``x.size(1)``, so they must follow a dynamic sequence axis."""
+
+    def __init__(self, d=16, heads=4, mask="float"):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(d, heads, dim_feedforward=32, dropout=0.1,
+                                           batch_first=True)
+        self.enc = nn.TransformerEncoder(layer, 2)
+        self.pos = nn.Embedding(32, d)
+        self.mask = mask
+
+    def forward(self, x):
+        T = x.size(1)
+        x = x + self.pos(torch.arange(T))
+        if self.mask == "float":  # -inf above the diagonal
+            return self.enc(x, mask=nn.Transformer.generate_square_subsequent_mask(T),
+                            is_causal=True)
+        if self.mask == "bool":  # True = not allowed
+            return self.enc(x, mask=torch.triu(torch.ones(T, T, dtype=torch.bool), 1))
+        return nn.functional.scaled_dot_product_attention(x, x, x, is_causal=True)
+
+
+@pytest.mark.parametrize("mask", ["float", "bool", "is_causal"])
+def test_causal_transformer_dynamic_sequence_length(mask):
+    """Exported at length 5, run at lengths 3 and 9: the mask is computed in the graph
+    from the input's shape (Range, Sub, GreaterOrEqual, Where), not a 5x5 constant."""
+    torch.manual_seed(11)
+    m = CausalEncoder(mask=mask).eval()
+    data = export(m, (torch.randn(2, 5, 16),), input_names=["x"],
+                  dynamic_axes={"x": {0: "batch", 1: "seq"}, "output": {0: "batch", 1: "seq"}})
+    for n, t in ((4, 3), (1, 9)):
+        x = torch.randn(n, t, 16)
+        with torch.no_grad():
+            want = m(x).numpy()
+        assert_close(run(data, {"x": x}), [want])
