@@ -261,6 +261,17 @@ class ndarray:
 
         return method
 
+    # DLPack: device memory (kDLCUDA = 2). The capsule is NumPy's (it says CPU), so only
+    # this fake's from_dlpack, which trusts __dlpack_device__, should consume it.
+    def __dlpack__(self, stream=None, *, max_version=None, dl_device=None, copy=None):
+        if stream is not None and (not isinstance(stream, int) or stream == 0 or stream < -1):
+            raise ValueError(f"invalid CUDA stream {stream!r} for __dlpack__")  # the array API's rule
+        kw = {k: v for k, v in (("max_version", max_version), ("copy", copy)) if v is not None}
+        return self._a.__dlpack__(**kw)
+
+    def __dlpack_device__(self):
+        return (2, 0)
+
     # transfers and syncs
     def get(self, stream=None, order="C", out=None, blocking=True):
         _event("d2h", "ndarray.get()")
@@ -447,6 +458,32 @@ def _array(a, dtype=None, copy=True, order="K", subok=False, ndmin=0, *, blockin
     return r
 
 
+class _HostView:
+    """Presents a fake device array's capsule as host memory to NumPy's importer."""
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __dlpack__(self, stream=None, **kwargs):
+        return self.obj.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return (1, 0)
+
+
+def _from_dlpack(obj, *, device=None, copy=None):
+    """``cupy.from_dlpack``: device memory (kDLCUDA/kDLCUDAManaged) is shared; host memory
+    raises BufferError as CuPy does for a CPU array."""
+    if not hasattr(obj, "__dlpack__"):
+        raise TypeError(f"from_dlpack: {type(obj).__name__} has no __dlpack__")
+    kind = int(obj.__dlpack_device__()[0])
+    if kind not in (2, 13):
+        raise BufferError(f"CuPy cannot import DLPack memory of device type {kind} (CPU memory "
+                          "must be copied with cupy.asarray)")
+    a = np.from_dlpack(_HostView(obj), **({} if copy is None else {"copy": copy}))
+    return ndarray._new(a)
+
+
 def _asnumpy(a, stream=None, order="C", out=None, *, blocking=True):
     if type(a) is ndarray:
         return a.get()
@@ -519,6 +556,7 @@ def _build():
     m.ascontiguousarray = lambda a, dtype=None: _asarray(a, dtype, order="C")
     m.array = _array
     m.asnumpy = _asnumpy
+    m.from_dlpack = _from_dlpack
     m.get_array_module = lambda *args: m if any(type(a) is ndarray for a in args) else np
     m.fuse = lambda *a, **k: (a[0] if a and callable(a[0]) else (lambda f: f))
 

@@ -130,9 +130,10 @@ def test_torch_both_ways():
         torch.from_dlpack(minigrad.ones(2, requires_grad=True))
 
 
-def _aligned(n, align=64):
-    raw = np.zeros(n + align // 4, dtype=np.float32)
-    off = (-raw.ctypes.data % align) // 4
+def _aligned(n, align=64, dtype=np.float32):
+    item = np.dtype(dtype).itemsize
+    raw = np.zeros(n + align // item, dtype=dtype)
+    off = (-raw.ctypes.data % align) // item
     return raw[off:off + n]
 
 
@@ -150,11 +151,32 @@ def test_jax_both_ways():
     assert m[5].item() == 5.0
 
 
+# JAX's 32-bit default (jax_enable_x64 off) turns float64/int64 into 32-bit copies, so the
+# zero-copy dtypes are these
+@pytest.mark.parametrize("dtype", ["float16", "float32", "int8", "uint8", "int16", "int32",
+                                   "bool"])
+def test_jax_zero_copy_each_dtype(dtype):
+    jnp = pytest.importorskip("jax.numpy")
+    a = _aligned(32, dtype=dtype)
+    t = minigrad.from_numpy(a)
+    j = jnp.from_dlpack(t)
+    assert j.dtype == a.dtype and j.unsafe_buffer_pointer() == a.ctypes.data
+    t[3] = 1  # the write shows in the JAX array: one memory
+    assert j[3].item() == 1
+    back = minigrad.from_dlpack(j)  # and back to minigrad, on the same memory again
+    assert back.array.ctypes.data == a.ctypes.data and str(back.dtype) == f"minigrad.{dtype}"
+    with pytest.raises(RuntimeError, match="read-only memory.*clone"):
+        back[0] = 1  # JAX exports its (immutable) arrays read-only
+    c = back.clone()
+    c[0] = 1
+    assert j[0].item() == 0
+
+
 def test_cuda_via_cupy(device):
     if device != "cuda":
         pytest.skip("needs a CUDA device (CuPy)")
     if (minigrad.backend._cupy.__doc__ or "").startswith("fake"):
-        pytest.skip("the CPU stand-in for CuPy has no DLPack")
+        pytest.skip("the CPU stand-in for CuPy: see test_cuda_code_path_on_the_cupy_stand_in")
     import cupy as cp
 
     t = minigrad.arange(4.0, device="cuda")
@@ -170,3 +192,34 @@ def test_cuda_via_cupy(device):
         pt = torch.from_dlpack(t)
         pt[2] = 3.0
         assert t[2].item() == 3.0
+
+
+def test_cuda_code_path_on_the_cupy_stand_in():
+    """The CUDA branches (export through CuPy's exporter with a stream, import through
+    cupy.from_dlpack for device type 2) run on tests/fake_cupy.py, whose arrays report
+    kDLCUDA; the memory is host memory underneath, so sharing is checked by writing."""
+    from tests import fake_cupy
+
+    cp = fake_cupy.install()
+    try:
+        t = minigrad.arange(4.0, device="cuda")
+        assert t.__dlpack_device__() == (2, 0)
+        c = cp.from_dlpack(t)  # Tensor.__dlpack__ hands the stream to CuPy's exporter
+        c[1] = 7.0
+        assert t[1].item() == 7.0
+        t.__dlpack__(stream=-1)  # -1: no synchronisation (the array API's value)
+        with pytest.raises(ValueError, match="stream"):
+            t.__dlpack__(stream=0)  # the array API forbids 0 for CUDA
+        src = cp.arange(3.0)
+        m = minigrad.from_dlpack(src)  # device type 2: read by cupy.from_dlpack
+        assert m.device.type == "cuda" and type(m.array) is cp.ndarray
+        m[0] = 5.0
+        assert float(src[0]) == 5.0
+        assert minigrad.from_dlpack(src, copy=True).add_(1)[0].item() == 6.0
+        assert float(src[0]) == 5.0  # copy=True copied
+        with pytest.raises(BufferError, match="require gradient"):
+            cp.from_dlpack(minigrad.ones(2, device="cuda", requires_grad=True))
+        with pytest.raises(BufferError, match="device type 1"):  # CuPy refuses host memory
+            cp.from_dlpack(minigrad.ones(2))
+    finally:
+        fake_cupy.uninstall()
