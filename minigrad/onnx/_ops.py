@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from . import _special
 from ._builder import I64, UnsupportedOp, elem_type
 from ._rnn import gru_scan, lstm_scan, rnn_scan
 
@@ -42,7 +43,7 @@ def _binary(b, n):
 
 _UNARY = {"Exp": "Exp", "Log": "Log", "Sqrt": "Sqrt", "Sin": "Sin", "Cos": "Cos", "Tan": "Tan",
           "Asin": "Asin", "Acos": "Acos", "Atan": "Atan", "Sinh": "Sinh", "Cosh": "Cosh",
-          "Tanh": "Tanh", "Erf": "Erf", "Sigmoid": "Sigmoid", "ReLU": "Relu", "Abs": "Abs",
+          "Tanh": "Tanh", "Erf": "Erf", "ReLU": "Relu", "Abs": "Abs",
           "Neg": "Neg", "Floor": "Floor", "Ceil": "Ceil", "Clone": "Identity"}
 
 
@@ -87,17 +88,22 @@ CONVERTERS["Exp2"] = _affine_unary("Exp", pre=math.log(2))
 
 @converts("Expm1")
 def _expm1(b, n):
-    return b.op("Sub", [b.op("Exp", [_x(b, n)]), b.scalar(1, n.dtype)])
+    return _special.expm1(b, _x(b, n), n.dtype)
 
 
 @converts("Log1p")
 def _log1p(b, n):
-    return b.op("Log", [b.op("Add", [_x(b, n), b.scalar(1, n.dtype)])])
+    return _special.log1p(b, _x(b, n), n.dtype)
+
+
+@converts("Sigmoid")
+def _sigmoid(b, n):
+    return _special.sigmoid(b, _x(b, n), n.dtype)
 
 
 @converts("Erfc")
 def _erfc(b, n):
-    return b.op("Sub", [b.scalar(1, n.dtype), b.op("Erf", [_x(b, n)])])
+    return _special.erfc(b, _x(b, n), n.dtype)
 
 
 @converts("Rsqrt")
@@ -127,14 +133,13 @@ def _leaky(b, n):
 def _elu(b, n):
     k = n.kwargs
     a, s, i = float(k.get("alpha", 1.0)), float(k.get("scale", 1.0)), float(k.get("input_scale", 1.0))
-    x = _x(b, n)
-    if i == 1.0:
-        y = b.op("Elu", [x], alpha=a)
-    else:  # celu: the negative branch scales x, the positive one does not
-        neg = b.op("Mul", [b.op("Sub", [b.op("Exp", [b.op("Mul", [x, b.scalar(i, n.dtype)])]),
-                                        b.scalar(1, n.dtype)]), b.scalar(a, n.dtype)])
-        y = b.op("Where", [b.op("Greater", [x, b.scalar(0, n.dtype)]), x, neg])
-    return y if s == 1.0 else b.op("Mul", [y, b.scalar(s, n.dtype)])
+    x, dt = _x(b, n), n.dtype
+    # a (expm1(i min(x, 0))): ONNX's Elu computes exp(x) - 1, which cancels near 0
+    z = b.op("Min", [x, b.scalar(0, dt)])
+    z = z if i == 1.0 else b.op("Mul", [z, b.scalar(i, dt)])
+    neg = b.op("Mul", [_special.expm1(b, z, dt), b.scalar(a * s, dt)])
+    pos = x if s == 1.0 else b.op("Mul", [x, b.scalar(s, dt)])
+    return b.op("Where", [b.op("Greater", [x, b.scalar(0, dt)]), pos, neg])
 
 
 @converts("GELU")
@@ -145,10 +150,8 @@ def _gelu(b, n):
         inner = b.op("Mul", [b.op("Add", [x, b.op("Mul", [x3, b.scalar(0.044715, dt)])]),
                              b.scalar(math.sqrt(2 / math.pi), dt)])
         t = b.op("Add", [b.op("Tanh", [inner]), b.scalar(1, dt)])
-    else:
-        t = b.op("Add", [b.op("Erf", [b.op("Mul", [x, b.scalar(math.sqrt(0.5), dt)])]),
-                         b.scalar(1, dt)])
-    return b.op("Mul", [b.op("Mul", [x, b.scalar(0.5, dt)]), t])
+        return b.op("Mul", [b.op("Mul", [x, b.scalar(0.5, dt)]), t])
+    return _special.gelu(b, x, dt)  # erfc-based: accurate for negative x
 
 
 @converts("Softplus")
