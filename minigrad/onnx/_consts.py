@@ -3,13 +3,14 @@
 A value computed from sizes alone (a causal mask from ``x.size(1)``, zeros for an RNN's
 initial state) runs untraced and reaches the exporter as a constant. When its shape
 changed between the two traces (the second one has every dynamic axis one longer), it
-must be rebuilt in the graph from the input's runtime shape. Three kinds are recognised,
+must be rebuilt in the graph from the input's runtime shape. Four kinds are recognised,
 from the values of both traces: one repeated value (``ConstantOfShape``), an ``arange``
-(``Range``: positions for a learned positional embedding), and a band
-matrix, ``above`` where ``j - i >= k`` and ``below`` elsewhere over the last two dims
-(``triu``/``tril`` of ones or of ``-inf``, ``generate_square_subsequent_mask``, the
-``is_causal`` masks), built as ``Where(Range(C) - Range(R)[:, None] >= k, above, below)``.
-Anything else is refused with an error saying what to do.
+(``Range``: positions for a learned positional embedding), a band matrix, ``above`` where
+``j - i >= k`` and ``below`` elsewhere over the last two dims (``triu``/``tril`` of ones or
+of ``-inf``, ``generate_square_subsequent_mask``, the ``is_causal`` masks), built as
+``Where(Range(C) - Range(R)[:, None] >= k, above, below)``, and a leading slice of one of
+the model's buffers (``pe[:x.size(0)]``: a ``Slice`` of the buffer). Anything else is
+refused with an error saying what to do.
 """
 from __future__ import annotations
 
@@ -37,10 +38,13 @@ def constant(b, n, twin):
     band = _band(v, v2)
     if band is not None:
         return _band_value(b, v, v2, *band)
+    prefix = _prefix(b, v, v2)
+    if prefix is not None:
+        return prefix
     raise UnsupportedOp(
         f"a constant of shape {v.shape} changes with the dynamic axes and is not one repeated "
-        "value, an arange or a triangular (band) mask; build it from the input inside the "
-        "model instead")
+        "value, an arange, a triangular (band) mask or a leading slice of a buffer; build it "
+        "from the input inside the model instead")
 
 
 def _ramp(v, v2):
@@ -115,6 +119,27 @@ def _band_value(b, v, v2, k, above, below):
                            b.const(np.asarray(below, v.dtype))])
     lead = v.ndim - 2
     return b.unsqueeze(y, range(lead)) if lead else y
+
+
+def _prefix(b, v, v2):
+    """``buffer[:n]`` along the one axis whose size changed (a positional-encoding table cut
+    to the sequence length, ``pe[:x.size(0)]``), as a Slice of that buffer; else None."""
+    axes = [a for a, (s1, s2) in enumerate(zip(v.shape, v2.shape)) if s1 != s2]
+    if v.ndim != v2.ndim or len(axes) != 1:
+        return None
+    ax = axes[0]
+    for name, buf in getattr(b, "buffers", ()):
+        if buf.dtype != v.dtype or buf.ndim != v.ndim or buf.shape[ax] < max(v.shape[ax], v2.shape[ax]) \
+                or any(buf.shape[a] != v.shape[a] for a in range(v.ndim) if a != ax):
+            continue
+        if np.array_equal(np.take(buf, range(v.shape[ax]), axis=ax), v) and \
+                np.array_equal(np.take(buf, range(v2.shape[ax]), axis=ax), v2):
+            key = ("buffer", name)
+            if key not in b._consts:
+                b._consts[key] = b.const(buf, name)
+            return b.op("Slice", [b._consts[key], b.ints([0]),
+                                  b.dim(v.shape[ax], v2.shape[ax]), b.ints([ax])])
+    return None
 
 
 def _size(b, s1, s2):

@@ -116,12 +116,13 @@ def export_model(model, args, kwargs, *, input_names, output_names, opset_versio
         for m, t in modes:
             m.training = t
     pairs = check_same_program(g, g2, f"{type(model).__name__}.forward")
+    buffers = list(model.named_buffers()) if hasattr(model, "named_buffers") else []
     return _build(g, pairs if flat_dyn else None, in_names, out_names, spec, flat_dyn,
-                  opset_version, export_params, keep_initializers_as_inputs, verbose)
+                  opset_version, export_params, keep_initializers_as_inputs, verbose, buffers)
 
 
 def _build(g, pairs, in_names, out_names, spec, flat_dyn, opset, export_params,
-           keep_inits, verbose):
+           keep_inits, verbose, buffers=()):
     inputs = [n for n in g.nodes if n.op == "input"]
     symbols = []
     for i, n in enumerate(inputs):
@@ -130,6 +131,7 @@ def _build(g, pairs, in_names, out_names, spec, flat_dyn, opset, export_params,
     b = Builder(opset, symbols)
     if pairs is not None:
         b.twin = {id(a): c for a, c in pairs}
+        b.buffers = [(name, np.asarray(t.array)) for name, t in buffers]
     b.names.update(in_names)
     b.names.update(out_names)
     graph_inputs, inits = [], []

@@ -432,19 +432,20 @@ def _getitem(b, n):
     """x[key] for ints, slices, None, Ellipsis and one integer index array (Gather)."""
     x, key, ndim = _x(b, n), list(n.kwargs["idx"]), len(n.args[0].shape)
     t = b.other(n)
-    if t is not None and _key_sig(t.kwargs["idx"]) != _key_sig(key):
+    key2 = list(t.kwargs["idx"]) if t is not None else list(key)
+    if _key_sig(key2) != _key_sig(key):
         raise UnsupportedOp(f"{n.target.__name__}: an index that depends on a dynamic size")
     consumed = sum(len(k.shape) if _is_node(k) and k.dtype == np.bool_ else 1
                    for k in key if k is not None and k is not Ellipsis)
     if Ellipsis in key:
         i = key.index(Ellipsis)
-        key[i:i + 1] = [slice(None)] * (ndim - consumed)
+        key[i:i + 1] = key2[i:i + 1] = [slice(None)] * (ndim - consumed)
     adv = [i for i, k in enumerate(key) if _is_node(k) or isinstance(k, (int, np.integer))]
     if any(_is_node(key[i]) for i in adv) and adv != list(range(adv[0], adv[-1] + 1)):
         raise UnsupportedOp("GetItem: index arrays separated by slices (NumPy moves their "
                             "dimensions first) have no ONNX conversion")
     axis = 0
-    for k in key:
+    for k, k2 in zip(key, key2):
         if k is None:
             x = b.unsqueeze(x, [axis])
             axis += 1
@@ -452,9 +453,9 @@ def _getitem(b, n):
             if k != slice(None):
                 step = 1 if k.step is None else int(k.step)
                 lo, hi = (0, np.iinfo(I64).max) if step > 0 else (-1, np.iinfo(I64).min)
-                x = b.op("Slice", [x, b.ints([lo if k.start is None else int(k.start)]),
-                                   b.ints([hi if k.stop is None else int(k.stop)]),
-                                   b.ints([axis]), b.ints([step])])
+                x = b.op("Slice", [x, _bound(b, k.start, k2.start, lo),
+                                   _bound(b, k.stop, k2.stop, hi), b.ints([axis]),
+                                   b.ints([step])])
             axis += 1
         elif isinstance(k, (int, np.integer)):
             x = b.op("Gather", [x, b.const(np.asarray(int(k), I64))], axis=axis)
@@ -472,7 +473,23 @@ def _is_node(k):
 
 
 def _key_sig(key):
-    return tuple(("node", k.name) if _is_node(k) else k for k in key)
+    """What must not change with the dynamic axes (a slice's bounds may: ``pe[:x.size(0)]``)."""
+    return tuple(("node", k.name) if _is_node(k) else
+                 ("slice", k.step, k.start is None, k.stop is None) if isinstance(k, slice)
+                 else k for k in key)
+
+
+def _bound(b, v1, v2, default):
+    """A slice bound as a 1-element int64 value; one that followed a dynamic size is
+    computed from it."""
+    if v1 is None:
+        return b.ints([default])
+    if int(v1) == int(v2) or int(v1) < 0 or int(v2) < 0:
+        if int(v1) != int(v2):
+            raise UnsupportedOp("GetItem: a negative slice bound that changes with a dynamic "
+                                "size has no ONNX conversion")
+        return b.ints([int(v1)])
+    return b.dim(int(v1), int(v2))
 
 
 # ---- convolution and pooling ---------------------------------------------------------------

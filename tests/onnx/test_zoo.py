@@ -1,5 +1,7 @@
 """The model zoo: exported, checked by onnx.checker, run by onnxruntime on fresh inputs,
 equal to minigrad eager (rtol 1e-5), with and without a dynamic batch axis."""
+import math
+
 import numpy as np
 import pytest
 
@@ -171,3 +173,51 @@ def test_causal_transformer_dynamic_sequence_length(mask):
         with torch.no_grad():
             want = m(x).numpy()
         assert_close(run(data, {"x": x}), [want])
+
+
+class PositionalEncoding(nn.Module):
+    """The word-language-model example's: a sin/cos table buffer cut to the length."""
+
+    def __init__(self, d_model, max_len=64):
+        super().__init__()
+        pe = torch.zeros(max_len, d_model)
+        position = torch.arange(0, max_len, dtype=torch.float).unsqueeze(1)
+        div_term = torch.exp(torch.arange(0, d_model, 2).float() * (-math.log(10000.0) / d_model))
+        pe[:, 0::2] = torch.sin(position * div_term)
+        pe[:, 1::2] = torch.cos(position * div_term)
+        self.register_buffer("pe", pe.unsqueeze(0).transpose(0, 1))
+
+    def forward(self, x):
+        return x + self.pe[:x.size(0), :]
+
+
+class WordLMTransformer(nn.Module):
+    """The word-language-model example's TransformerModel (sequence first), smaller."""
+
+    def __init__(self, ntoken=40, ninp=16, nhead=2, nhid=32, nlayers=2):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(ninp, nhead, nhid, dropout=0.5)
+        self.encoder = nn.TransformerEncoder(layer, nlayers)
+        self.pos_encoder = PositionalEncoding(ninp)
+        self.input_emb = nn.Embedding(ntoken, ninp)
+        self.decoder = nn.Linear(ninp, ntoken)
+        self.ninp = ninp
+
+    def forward(self, src):
+        mask = torch.log(torch.tril(torch.ones(len(src), len(src))))  # the example's mask
+        src = self.pos_encoder(self.input_emb(src) * math.sqrt(self.ninp))
+        return nn.functional.log_softmax(self.decoder(self.encoder(src, mask=mask)), dim=-1)
+
+
+def test_word_language_model_transformer_dynamic_sequence_length():
+    """Its positional table is a buffer sliced to the length (a Slice of it in the graph),
+    its mask log(tril(ones)) a triangular one: exported at length 7, run at 4 and 12."""
+    torch.manual_seed(12)
+    m = WordLMTransformer().eval()
+    data = export(m, (torch.randint(0, 40, (7, 3)),), input_names=["src"],
+                  dynamic_axes={"src": {0: "seq", 1: "batch"}})
+    for t, n in ((4, 2), (12, 5)):
+        src = torch.randint(0, 40, (t, n))
+        with torch.no_grad():
+            want = m(src).numpy()
+        assert_close(run(data, {"src": src}), [want])
