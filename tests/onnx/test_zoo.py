@@ -221,3 +221,34 @@ def test_word_language_model_transformer_dynamic_sequence_length():
         with torch.no_grad():
             want = m(src).numpy()
         assert_close(run(data, {"src": src}), [want])
+
+
+class MaskedBagClassifier(nn.Module):
+    """Masks computed from the input: padding tokens left out of a masked mean, PReLU,
+    Hardshrink and a thresholded score; the computed masks are graph ops (no constant)."""
+
+    def __init__(self, ntoken=30, d=12):
+        super().__init__()
+        self.emb = nn.Embedding(ntoken, d, padding_idx=0)
+        self.fc = nn.Linear(d, 16)
+        self.act = nn.PReLU(16)
+        self.shrink = nn.Hardshrink(0.1)
+        self.out = nn.Linear(16, 3)
+
+    def forward(self, tokens):  # (N, T) int64, 0 = padding
+        keep = (tokens != 0).unsqueeze(-1)
+        x = self.emb(tokens).masked_fill(~keep, 0.0)
+        x = x.sum(1) / keep.sum(1).clamp(min=1)
+        y = self.out(self.shrink(self.act(self.fc(x))))
+        return torch.where(y > 0.5, y, torch.zeros_like(y) - 1.0)
+
+
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_masked_bag_classifier(dynamic):
+    torch.manual_seed(14)
+    m = MaskedBagClassifier()
+    t = torch.tensor([[3, 4, 0, 0, 0], [5, 6, 7, 8, 9]])
+    t2 = torch.tensor([[0, 2, 3, 0, 4, 1], [1, 2, 3, 4, 5, 6], [9, 0, 0, 0, 0, 0]]) \
+        if dynamic else torch.tensor([[0, 2, 3, 0, 4], [9, 0, 0, 0, 0]])
+    dyn = {"tokens": {0: "batch", 1: "seq"}} if dynamic else None
+    check(m, (t,), ["tokens"], (t2,), dyn)
