@@ -67,6 +67,7 @@ def __getattr__(name):
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
 
 
+from . import special  # noqa: E402,F401  (torch.special)
 from ._tensor_attrs import TOP_LEVEL as _attrs_top  # noqa: E402
 from ._format import set_printoptions  # noqa: E402,F401
 

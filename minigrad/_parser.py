@@ -79,6 +79,10 @@ addbmm addcdiv addcmul addmv addr ger inner vdot renorm
 """.split())
 OUT |= set("aminmax diff histc histogram histogramdd kthvalue mode nanmedian nanquantile quantile"
            .split())  # ops/statistics.py, histograms.py, differences.py
+OUT |= set("frexp mvlgamma isneginf isposinf igamma igammac xlog1py expit gammaln psi "
+           "multigammaln erfcx zeta ndtr ndtri log_ndtr entr i0e i1 i1e gammainc gammaincc "
+           "modified_bessel_i0 modified_bessel_i1 spherical_bessel_j0"
+           .split())  # ops/math_extra.py, special_fns.py, minigrad/special.py
 
 # options PyTorch takes that change nothing in minigrad's results; accepted by these functions
 _LIKE = ("layout", "memory_format")

@@ -36,11 +36,15 @@ from .histograms import *  # noqa: F401,F403,E402
 from .statistics import *  # noqa: F401,F403,E402
 from . import products  # noqa: E402
 from .products import *  # noqa: F401,F403,E402
-from . import inplace_forms  # noqa: E402
+from . import math_extra, special_fns  # noqa: E402
+from .math_extra import *  # noqa: F401,F403,E402
+from .special_fns import *  # noqa: F401,F403,E402
+from . import inplace_forms, random_fill  # noqa: E402
 from .inplace_forms import *  # noqa: F401,F403,E402
 
 # families whose ``METHODS`` (pure forwards) and ``INPLACE_METHODS`` (``name_`` forms) become
 # Tensor methods, generated in tensor.py
 METHOD_FAMILIES = (sorting, scattering, diagonals, sampling, views, special_math, aliases,
                   statistics, histograms, differences,
-                  products, inplace_forms)
+                  products, inplace_forms, math_extra, special_fns,
+                  special_fns.TENSOR_FORMS, random_fill)

@@ -112,9 +112,11 @@ def resize_as_(input, the_template, memory_format=None):
 _TOP_LEVEL = (
     "abs", "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh",
     "asin", "asinh", "atan", "atanh", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cos",
-    "cosh", "detach", "erf", "erfc", "exp", "exp2", "expm1", "fill", "fix", "floor", "frac",
-    "log", "log10", "log1p", "log2", "neg", "negative", "reciprocal", "relu", "round", "rsqrt",
-    "sigmoid", "sin", "sinh", "sqrt", "square", "tan", "tanh", "trunc", "zero",
+    "cosh", "deg2rad", "detach", "erf", "erfc", "exp", "exp2", "expm1", "fill", "fix", "floor",
+    "frac", "gcd", "i0", "lcm", "ldexp", "log", "log10", "log1p", "log2", "logit",
+    "nan_to_num", "neg", "negative", "rad2deg", "reciprocal", "relu", "round", "rsqrt",
+    "sigmoid", "sin", "sinc", "sinh", "sqrt", "square", "tan", "tanh", "trunc", "xlogy",
+    "zero",
 )
 
 

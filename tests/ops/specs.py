@@ -124,7 +124,8 @@ def all_specs():
                 "specs_movement", "specs_indexing", "specs_linalg", "specs_conv", "specs_loss",
                 "specs_norm", "specs_rnn", "specs_sorting", "specs_joining", "specs_scattering",
                 "specs_views", "specs_special", "specs_resample", "specs_aliases", "specs_nn",
-                "specs_statistics", "specs_products", "specs_inplace_forms"):
+                "specs_statistics", "specs_products", "specs_inplace_forms",
+                "specs_special_fns"):
         try:
             m = __import__(f"tests.ops.{mod}", fromlist=["SPECS"])
         except ModuleNotFoundError as e:

@@ -16,7 +16,7 @@ _DOMAIN = {"acosh": (1.2, 2.0), "arccosh": (1.2, 2.0)}
 def _top_names():
     return [n for n in inplace_forms.__all__ if n.endswith("_") and n not in (
         "detach_", "fill_", "zero_", "clamp_", "clamp_min_", "clamp_max_", "clip_",
-        "resize_as_", "celu_")]
+        "resize_as_", "celu_", "gcd_", "lcm_", "ldexp_", "xlogy_")]
 
 
 @pytest.mark.parametrize("name", _top_names())
@@ -46,6 +46,19 @@ def test_top_level_with_arguments():
         getattr(mg, name)(x, *args)
         getattr(torch, name)(tx, *args)
         np.testing.assert_allclose(x.numpy(), tx.numpy(), rtol=1e-15, err_msg=name)
+    b = np.array([[1.5, 2.0], [0.5, 3.0]])
+    for name in ("xlogy_", "ldexp_"):
+        other = b if name == "xlogy_" else np.array([[1, -2], [3, 0]])
+        x, tx = mg.tensor(a), torch.tensor(a)
+        assert getattr(mg, name)(x, mg.tensor(other)) is x
+        getattr(torch, name)(tx, torch.tensor(other))
+        np.testing.assert_allclose(x.numpy(), tx.numpy(), rtol=1e-15, err_msg=name)
+    for name in ("gcd_", "lcm_"):
+        i, j = np.array([4, 6, 0, -9]), np.array([6, 4, 5, 6])
+        x, tx = mg.tensor(i), torch.tensor(i)
+        getattr(mg, name)(x, mg.tensor(j))
+        getattr(torch, name)(tx, torch.tensor(j))
+        np.testing.assert_array_equal(x.numpy(), tx.numpy(), err_msg=name)
     x = mg.tensor(a)
     assert mg.zero_(x) is x and not x.numpy().any()
     f = mg.fill(mg.tensor(a), 2.0)
