@@ -25,6 +25,7 @@ from . import distributed  # noqa: E402  (mpi4py is imported by init_process_gro
 from .serialization import load, save  # noqa: E402
 from .utils.dlpack import from_dlpack  # noqa: E402
 from . import accelerator, backends, testing, version  # noqa: E402,F401
+from . import linalg  # noqa: E402,F401  (torch.linalg)
 from ._settings import *  # noqa: E402,F401,F403
 
 __version__ = "0.1.0"

@@ -76,6 +76,8 @@ searchsorted sgn sigmoid sign signbit sin sinc sinh sort sqrt square stack std s
 subtract sum take take_along_dim tan tanh topk tril triu true_divide trunc var
 var_mean vstack where xlogy zeros
 addbmm addcdiv addcmul addmv addr ger inner vdot renorm
+cholesky cholesky_inverse cholesky_solve inverse lu_solve lu_unpack matrix_power qr svd
+triangular_solve geqrf ormqr
 """.split())
 OUT |= set("aminmax diff histc histogram histogramdd kthvalue mode nanmedian nanquantile quantile"
            .split())  # ops/statistics.py, histograms.py, differences.py

@@ -41,10 +41,16 @@ from .math_extra import *  # noqa: F401,F403,E402
 from .special_fns import *  # noqa: F401,F403,E402
 from . import inplace_forms, random_fill  # noqa: E402
 from .inplace_forms import *  # noqa: F401,F403,E402
+from . import linalg_torch  # noqa: E402
+from .linalg_torch import *  # noqa: F401,F403,E402
+from . import linalg_removed  # noqa: E402  (Tensor methods only)
+from . import householder  # noqa: E402
+from .householder import *  # noqa: F401,F403,E402
 
 # families whose ``METHODS`` (pure forwards) and ``INPLACE_METHODS`` (``name_`` forms) become
 # Tensor methods, generated in tensor.py
 METHOD_FAMILIES = (sorting, scattering, diagonals, sampling, views, special_math, aliases,
                   statistics, histograms, differences,
                   products, inplace_forms, math_extra, special_fns,
-                  special_fns.TENSOR_FORMS, random_fill)
+                  special_fns.TENSOR_FORMS, random_fill,
+                  linalg_torch, linalg_removed, householder)

@@ -423,8 +423,12 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
         raise RuntimeError(f"norm(): Expected a floating point tensor as input. Got {x.dtype}")
     if p is None or p == "fro":
         p = 2
+    if p == "nuc":  # the sum of the singular values, over the two dims
+        from .linalg_extra import matrix_norm
+
+        return matrix_norm(x, "nuc", (-2, -1) if dim is None else dim, keepdim)
     if isinstance(p, str):
-        raise NotImplementedError(f"norm(): p={p!r} is not supported (use 'fro' or a number)")
+        raise RuntimeError(f"norm(): p={p!r} is not supported (use 'fro', 'nuc' or a number)")
     p = float(p)
     axes = _axes(dim, x.ndim)
     if p == math.inf:

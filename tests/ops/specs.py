@@ -125,7 +125,8 @@ def all_specs():
                 "specs_norm", "specs_rnn", "specs_sorting", "specs_joining", "specs_scattering",
                 "specs_views", "specs_special", "specs_resample", "specs_aliases", "specs_nn",
                 "specs_statistics", "specs_products", "specs_inplace_forms",
-                "specs_special_fns"):
+                "specs_special_fns",
+                "specs_linalg_ops"):
         try:
             m = __import__(f"tests.ops.{mod}", fromlist=["SPECS"])
         except ModuleNotFoundError as e:

@@ -157,7 +157,8 @@ def _public_ops():
                 "linalg", "conv", "pool", "loss", "norm", "rnn", "normalization", "sorting",
                 "scattering", "diagonal", "sampling", "views", "integrate", "special_math",
                 "aliases", "statistics", "histograms", "differences", "products",
-                "inplace_forms", "math_extra", "special_fns"):
+                "inplace_forms", "math_extra", "special_fns",
+                "linalg_torch", "householder"):
         try:
             mod = importlib.import_module(f"minigrad.ops.{fam}")
         except ModuleNotFoundError as e:
