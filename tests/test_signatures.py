@@ -53,6 +53,8 @@ DELIBERATE: dict[tuple[str, str], str] = {
     ("nn.functional", "max_pool3d"): "PyTorch's boolean_dispatch wrapper takes *args",
     ("nn.functional", "adaptive_max_pool1d"): "PyTorch's boolean_dispatch wrapper takes *args",
     ("nn.functional", "adaptive_max_pool2d"): "PyTorch's boolean_dispatch wrapper takes *args",
+    ("nn.functional", "adaptive_max_pool3d"): "PyTorch's boolean_dispatch wrapper takes *args",
+    ("nn", "Buffer"): "as Parameter",
     ("nn.functional", "softmax"): "_stacklevel is PyTorch's private warning argument",
     ("nn.functional", "log_softmax"): "_stacklevel is PyTorch's private warning argument",
     ("torch", "lu"): "PyTorch's torch.lu is a wrapper taking (*args, **kwargs); minigrad names "

@@ -2,7 +2,7 @@
 from . import functional, init, utils
 from .containers import ModuleDict, ModuleList, Sequential
 from .module import Module
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 from .layers import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
@@ -20,6 +20,11 @@ from .max_unpool import *  # noqa: F401,F403
 from .lazy import *  # noqa: F401,F403
 from .loss_more import *  # noqa: F401,F403
 from .vision import *  # noqa: F401,F403
+from .pooling3d import *  # noqa: F401,F403
+from .legacy import *  # noqa: F401,F403
+from .loss_tail import *  # noqa: F401,F403
+from ._factory import factory_kwargs
+from . import common_types, grad  # noqa: F401
 from .parameter_containers import ParameterDict, ParameterList
 from . import parallel  # noqa: E402  (DistributedDataParallel)
 from . import attention, modules  # noqa: E402,F401  (torch.nn.attention, torch.nn.modules.<file>)

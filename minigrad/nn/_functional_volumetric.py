@@ -149,10 +149,12 @@ def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     """3-D max pooling over (N, C, D, H, W) or (C, D, H, W): 2-D max pooling of each depth
     slice, then the maximum over each depth window (max is separable).
 
-    ``return_indices=True`` is not supported for 3-D pooling (raises).
+    With ``return_indices``, also each maximum's flat index in its (D, H, W) volume.
     """
     if return_indices:
-        raise NotImplementedError("max_pool3d: return_indices=True is not supported by minigrad")
+        from ._functional_pool3d import max_pool3d_with_indices
+
+        return max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     x, unbatched, k, s, p, d, out_d = _pool_geom(input, kernel_size, stride, padding, dilation,
                                                  ceil_mode, "max_pool3d")
     n = x.shape[0]

@@ -14,3 +14,6 @@ from ._functional_vision import *  # noqa: F401,F403
 from ._functional_loss import *  # noqa: F401,F403
 from ._functional_conv import *  # noqa: F401,F403
 from ._functional_unpool import *  # noqa: F401,F403,E402
+from ._functional_pool3d import *  # noqa: F401,F403,E402
+from ._functional_loss_tail import *  # noqa: F401,F403,E402
+from . import grad  # noqa: F401,E402  (torch.nn.functional.grad is torch.nn.grad)

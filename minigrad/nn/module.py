@@ -16,7 +16,7 @@ from .. import backend
 from .. import dtypes as _dt
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -170,6 +170,11 @@ class Module:
                     "(minigrad.nn.Module or None expected)"
                 )
             self._modules[name] = value
+        elif isinstance(value, Buffer):
+            if d.get("_buffers") is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            _remove_from(self, name, d, self._parameters, self._modules)
+            self.register_buffer(name, value, value.persistent)
         elif d.get("_buffers") is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(

@@ -25,7 +25,8 @@ class ConvTranspose3d(_ConvTransposeNd):
 
 
 class MaxPool3d(_MaxPoolNd):
-    """3-D max pooling over (N, C, D, H, W) or (C, D, H, W) (``return_indices`` unsupported)."""
+    """3-D max pooling over (N, C, D, H, W) or (C, D, H, W) (``return_indices`` gives flat
+    indices into each (D, H, W) volume, for MaxUnpool3d)."""
 
     def forward(self, input: Tensor):
         return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,

@@ -126,7 +126,7 @@ def all_specs():
                 "specs_views", "specs_special", "specs_resample", "specs_aliases", "specs_nn",
                 "specs_statistics", "specs_products", "specs_inplace_forms",
                 "specs_special_fns",
-                "specs_linalg_ops"):
+                "specs_linalg_ops", "specs_nn_tail"):
         try:
             m = __import__(f"tests.ops.{mod}", fromlist=["SPECS"])
         except ModuleNotFoundError as e:
