@@ -17,3 +17,5 @@ from ._functional_unpool import *  # noqa: F401,F403,E402
 from ._functional_pool3d import *  # noqa: F401,F403,E402
 from ._functional_loss_tail import *  # noqa: F401,F403,E402
 from . import grad  # noqa: F401,E402  (torch.nn.functional.grad is torch.nn.grad)
+from ._functional_embedding_bag import *  # noqa: F401,F403,E402
+from ._functional_grid import *  # noqa: F401,F403,E402

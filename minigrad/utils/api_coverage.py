@@ -45,7 +45,7 @@ EXCLUDED = [
     ("*", ["*sparse*", "*_csr*", "*_csc*", "*_bsr*", "*_bsc*", "*_coo*", "crow_indices",
            "col_indices", "ccol_indices", "row_indices", "indices", "values", "is_coalesced",
            "coalesce", "dense_dim", "nnz", "smm", "hspmm", "saddmm", "sspaddmm", "sparse_mask",
-           "SparseAdam", "to_dense", "EmbeddingBag", "embedding_bag"],
+           "SparseAdam", "to_dense"],
      "sparse layouts: arrays are dense (NumPy/CuPy)"),
     ("*", ["names", "rename", "rename_", "refine_names", "align_to", "align_as", "align_tensors",
            "has_names", "unflatten_names"],

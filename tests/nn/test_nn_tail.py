@@ -175,3 +175,103 @@ def test_deprecated_container_and_factory_kwargs():
         nn.factory_kwargs({"dtype": mg.float32, "factory_kwargs": {"dtype": mg.float64}})
     from minigrad.nn.common_types import _size_2_t
     assert _size_2_t is not None
+
+
+def test_embedding_bag_module_matches_torch():
+    torch = pytest.importorskip("torch")
+    w = np.random.default_rng(0).standard_normal((8, 3)) * 2
+    idx, off = np.array([0, 1, 1, 3, 7, 7]), np.array([0, 2, 2])
+    for kw in [dict(mode="sum", max_norm=1.0), dict(mode="max", padding_idx=7),
+               dict(mode="mean", include_last_offset=True, padding_idx=-1)]:
+        ours = nn.EmbeddingBag.from_pretrained(mg.tensor(w), freeze=False, **kw)
+        theirs = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(w), freeze=False, **kw)
+        assert repr(ours) == repr(theirs).replace("torch", "minigrad")
+        y, ty = ours(mg.tensor(idx), mg.tensor(off)), theirs(torch.tensor(idx), torch.tensor(off))
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+        # max_norm renormalizes the rows used, in place, as PyTorch does
+        np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(),
+                                   rtol=1e-12)
+        y.sum().backward()
+        ty.sum().backward()
+        np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy())
+    fresh = nn.EmbeddingBag(5, 2, padding_idx=1)
+    assert fresh.weight.shape == (5, 2) and fresh.weight[1].tolist() == [0.0, 0.0]
+    assert not nn.EmbeddingBag.from_pretrained(mg.ones(3, 2)).weight.requires_grad
+
+
+def test_embedding_bag_errors():
+    w = mg.zeros(10, 3)
+    with pytest.raises(ValueError, match="offsets has to be a 1D Tensor"):
+        F.embedding_bag(mg.tensor([1, 2]), w)
+    with pytest.raises(ValueError, match="if input is 2D, then offsets has to be None"):
+        F.embedding_bag(mg.tensor([[1, 2]]), w, mg.tensor([0]))
+    with pytest.raises(ValueError, match="input has to be 1D or 2D"):
+        F.embedding_bag(mg.tensor([[[1]]]), w)
+    with pytest.raises(RuntimeError, match=r"offsets\[0\] has to be 0"):
+        F.embedding_bag(mg.tensor([1, 2]), w, mg.tensor([1]))
+    with pytest.raises(RuntimeError, match=r"offsets\[-1\] can not be greater"):
+        F.embedding_bag(mg.tensor([1, 2]), w, mg.tensor([0, 3]))
+    with pytest.raises(RuntimeError, match="not in the valid range"):
+        F.embedding_bag(mg.tensor([1, 12]), w, mg.tensor([0]))
+    with pytest.raises(RuntimeError, match="'indices' to have one of the following"):
+        F.embedding_bag(mg.tensor([1.0]), w, mg.tensor([0]))
+    with pytest.raises(NotImplementedError, match="only supported for mode='sum'"):
+        F.embedding_bag(mg.tensor([1]), w, mg.tensor([0]), per_sample_weights=mg.ones(1))
+    with pytest.raises(ValueError, match="same shape as the input"):
+        F.embedding_bag(mg.tensor([1]), w, mg.tensor([0]), mode="sum",
+                        per_sample_weights=mg.ones(2))
+    with pytest.raises(ValueError, match="mode has to be one of"):
+        F.embedding_bag(mg.tensor([1]), w, mg.tensor([0]), mode="median")
+    with pytest.raises(RuntimeError, match="padding_idx must be within"):
+        F.embedding_bag(mg.tensor([1]), w, mg.tensor([0]), padding_idx=10)
+    with pytest.raises(ValueError, match="max mode does not support scaling"):
+        F.embedding_bag(mg.tensor([1]), w, mg.tensor([0]), mode="max", scale_grad_by_freq=True)
+    with pytest.raises(NotImplementedError, match="sparse=True"):
+        F.embedding_bag(mg.tensor([1]), w, mg.tensor([0]), sparse=True)
+    with pytest.raises(NotImplementedError, match="sparse=True"):
+        nn.EmbeddingBag(4, 2, sparse=True)
+
+
+def test_grid_sample_errors_and_default_warning():
+    x, g = mg.zeros(1, 1, 3, 4), mg.zeros(1, 2, 2, 2)
+    with pytest.warns(UserWarning, match="align_corners=False since 1.3.0"):
+        assert F.grid_sample(x, g).shape == (1, 1, 2, 2)
+    with pytest.warns(UserWarning, match="align_corners=False since 1.3.0"):
+        assert F.affine_grid(mg.zeros(1, 2, 3), (1, 1, 2, 5)).shape == (1, 2, 5, 2)
+    with pytest.warns(UserWarning, match="unit-size grids"):
+        F.affine_grid(mg.zeros(1, 2, 3), (1, 1, 1, 5), align_corners=True)
+    cases = [
+        (dict(mode="cubic"), ValueError, "expected mode to be 'bilinear'"),
+        (dict(padding_mode="wrap"), ValueError, "expected padding_mode to be 'zeros'"),
+    ]
+    for kw, err, msg in cases:
+        with pytest.raises(err, match=msg):
+            F.grid_sample(x, g, align_corners=False, **kw)
+    with pytest.raises(RuntimeError, match="size 2 in last dimension"):
+        F.grid_sample(x, mg.zeros(1, 2, 2, 3), align_corners=False)
+    with pytest.raises(RuntimeError, match="same batch size"):
+        F.grid_sample(x, mg.zeros(2, 2, 2, 2), align_corners=False)
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        F.grid_sample(x, mg.zeros(1, 2, 2, 2, 3), align_corners=False)
+    with pytest.raises(RuntimeError, match="bicubic interpolation only supports 4D"):
+        F.grid_sample(mg.zeros(1, 1, 2, 2, 2), mg.zeros(1, 1, 1, 1, 3), "bicubic",
+                      align_corners=False)
+    with pytest.raises(NotImplementedError, match="only supports 4D and 5D sizes"):
+        F.affine_grid(mg.zeros(1, 2, 3), (1, 1, 3), align_corners=False)
+    with pytest.raises(ValueError, match="shape Nx2x3"):
+        F.affine_grid(mg.zeros(1, 3, 4), (1, 1, 3, 3), align_corners=False)
+    with pytest.raises(ValueError, match="positive output size"):
+        F.affine_grid(mg.zeros(1, 2, 3), (1, 1, 0, 3), align_corners=False)
+    with pytest.raises(ValueError, match="floating point type"):
+        F.affine_grid(mg.zeros(1, 2, 3, dtype=mg.int64), (1, 1, 2, 3), align_corners=False)
+
+
+def test_identity_affine_grid_resamples_exactly():
+    """The identity transform through affine_grid + grid_sample gives the input back."""
+    x = mg.tensor(np.random.default_rng(0).standard_normal((2, 3, 4, 5)))
+    theta = mg.tensor(np.tile(np.eye(2, 3), (2, 1, 1)))
+    for align in (True, False):
+        for mode in ("bilinear", "nearest", "bicubic"):
+            y = F.grid_sample(x, F.affine_grid(theta, x.shape, align), mode,
+                              align_corners=align)
+            np.testing.assert_allclose(y.numpy(), x.numpy(), atol=1e-12)

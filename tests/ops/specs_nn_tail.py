@@ -141,3 +141,68 @@ SPECS = [
     OpSpec("CrossMapLRN2d", lambda x: nn.CrossMapLRN2d(3, 0.5, 0.75, 1.0)(x), None,
            [((2, 6, 2, 3),), ((1, 2, 2, 2),)]),
 ]
+
+
+_BAG_IDX = np.array([1, 2, 4, 2, 5, 0, 3])
+_BAG_OFF = np.array([0, 2, 2, 5])
+
+
+def _bag(mode, **kw):
+    def ours(w, *psw):
+        return F.embedding_bag(_mt(_BAG_IDX, w), w, _mt(_BAG_OFF, w), mode=mode,
+                               per_sample_weights=psw[0] if psw else None, **kw)
+
+    def theirs(w, *psw):
+        import torch.nn.functional as tF
+        return tF.embedding_bag(_tt(_BAG_IDX), w, _tt(_BAG_OFF), mode=mode,
+                                per_sample_weights=psw[0] if psw else None, **kw)
+
+    return ours, theirs
+
+
+SPECS += [
+    OpSpec("embedding_bag", _bag("sum")[0], None, [((6, 3), (7,))],
+           torch_fn=_bag("sum")[1], id="embedding_bag_sum_weighted"),
+    OpSpec("embedding_bag", _bag("mean", padding_idx=2)[0], None, [((6, 3),)],
+           torch_fn=_bag("mean", padding_idx=2)[1], id="embedding_bag_mean_padding"),
+    OpSpec("embedding_bag", _bag("max", include_last_offset=True)[0], None, [((6, 3),)],
+           domain=distinct(), torch_fn=_bag("max", include_last_offset=True)[1],
+           id="embedding_bag_max_last_offset"),
+    OpSpec("embedding_bag", lambda w: F.embedding_bag(_mt(_BAG_IDX[:6].reshape(2, 3), w), w),
+           None, [((6, 3),)], id="embedding_bag_2d",
+           torch_fn=lambda w: _t("embedding_bag")(_tt(_BAG_IDX[:6].reshape(2, 3)), w)),
+]
+
+
+def _gs(mode, pad, align):
+    return (lambda x, g: F.grid_sample(x, g, mode, pad, align),
+            _t("grid_sample", mode=mode, padding_mode=pad, align_corners=align))
+
+
+_GRID_DOMAIN = [(-2.0, 2.0), (-1.3, 1.3)]  # the grid reaches past the borders
+
+SPECS += [
+    OpSpec("grid_sample", _gs("bilinear", "zeros", False)[0], None,
+           [((2, 2, 3, 4), (2, 3, 2, 2))], domain=_GRID_DOMAIN,
+           torch_fn=_gs("bilinear", "zeros", False)[1]),
+    OpSpec("grid_sample", _gs("bilinear", "reflection", True)[0], None,
+           [((1, 2, 3, 4), (1, 2, 3, 2))], domain=_GRID_DOMAIN,
+           torch_fn=_gs("bilinear", "reflection", True)[1], id="grid_sample_reflection"),
+    OpSpec("grid_sample", _gs("bicubic", "border", False)[0], None,
+           [((1, 1, 3, 4), (1, 2, 1, 2))], domain=_GRID_DOMAIN,
+           torch_fn=_gs("bicubic", "border", False)[1], id="grid_sample_bicubic"),
+    OpSpec("grid_sample", _gs("bicubic", "zeros", True)[0], None,
+           [((1, 1, 3, 3), (1, 2, 2, 2))], domain=_GRID_DOMAIN,
+           torch_fn=_gs("bicubic", "zeros", True)[1], id="grid_sample_bicubic_zeros"),
+    OpSpec("grid_sample", _gs("nearest", "reflection", False)[0], None,
+           [((1, 2, 3, 4), (1, 2, 3, 2))], domain=_GRID_DOMAIN, grad_inputs=(0,),
+           torch_fn=_gs("nearest", "reflection", False)[1], id="grid_sample_nearest"),
+    OpSpec("grid_sample", _gs("bilinear", "border", True)[0], None,
+           [((1, 2, 2, 3, 2), (1, 2, 1, 2, 3))], domain=_GRID_DOMAIN,
+           torch_fn=_gs("bilinear", "border", True)[1], id="grid_sample_3d"),
+    OpSpec("affine_grid", lambda th: F.affine_grid(th, (2, 1, 3, 4), False), None,
+           [((2, 2, 3),)], torch_fn=_t("affine_grid", (2, 1, 3, 4), False)),
+    OpSpec("affine_grid", lambda th: F.affine_grid(th, (1, 1, 2, 3, 2), True), None,
+           [((1, 3, 4),)], torch_fn=_t("affine_grid", (1, 1, 2, 3, 2), True),
+           id="affine_grid_3d"),
+]
