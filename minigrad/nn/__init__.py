@@ -24,6 +24,7 @@ from .pooling3d import *  # noqa: F401,F403
 from .legacy import *  # noqa: F401,F403
 from .loss_tail import *  # noqa: F401,F403
 from .embedding_bag import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
 from ._factory import factory_kwargs
 from . import common_types, grad  # noqa: F401
 from .parameter_containers import ParameterDict, ParameterList

@@ -19,3 +19,4 @@ from ._functional_loss_tail import *  # noqa: F401,F403,E402
 from . import grad  # noqa: F401,E402  (torch.nn.functional.grad is torch.nn.grad)
 from ._functional_embedding_bag import *  # noqa: F401,F403,E402
 from ._functional_grid import *  # noqa: F401,F403,E402
+from ._functional_ctc import *  # noqa: F401,F403,E402

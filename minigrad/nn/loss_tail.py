@@ -1,9 +1,23 @@
-"""Loss modules of the nn tail: MultiLabelMarginLoss, TripletMarginWithDistanceLoss."""
+"""Loss modules of the nn tail: CTCLoss, MultiLabelMarginLoss, TripletMarginWithDistanceLoss."""
 from __future__ import annotations
 
 from ..tensor import Tensor
 from . import functional as F
 from .loss import _Loss
+
+
+class CTCLoss(_Loss):
+    """Connectionist Temporal Classification loss (``F.ctc_loss``):
+    ``forward(log_probs, targets, input_lengths, target_lengths)``."""
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False):
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths,
+                target_lengths) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)
 
 
 class MultiLabelMarginLoss(_Loss):
@@ -33,4 +47,4 @@ class TripletMarginWithDistanceLoss(_Loss):
             margin=self.margin, swap=self.swap, reduction=self.reduction)
 
 
-__all__ = ["MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]
+__all__ = ["CTCLoss", "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]

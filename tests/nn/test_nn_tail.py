@@ -275,3 +275,101 @@ def test_identity_affine_grid_resamples_exactly():
             y = F.grid_sample(x, F.affine_grid(theta, x.shape, align), mode,
                               align_corners=align)
             np.testing.assert_allclose(y.numpy(), x.numpy(), atol=1e-12)
+
+
+def test_ctc_loss_module_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((7, 3, 5))
+    cases = [  # padded targets, concatenated targets, empty target, impossible alignment
+        (np.array([[1, 2, 2], [3, 1, 0], [4, 4, 4]]), [7, 5, 6], [3, 2, 3]),
+        (np.array([1, 2, 2, 3, 1, 4]), [7, 5, 3], [3, 2, 1]),
+        (np.array([[1, 2, 2], [3, 1, 0], [4, 4, 4]]), [7, 1, 4], [3, 2, 0]),
+    ]
+    for tg, il, tl in cases:
+        for red in ("none", "mean", "sum"):
+            for zi in (False, True):
+                ours = nn.CTCLoss(0, red, zi)(F.log_softmax(mg.tensor(x), 2), mg.tensor(tg),
+                                              mg.tensor(il), mg.tensor(tl))
+                theirs = torch.nn.CTCLoss(0, red, zi)(
+                    torch.log_softmax(torch.tensor(x), 2), torch.tensor(tg),
+                    torch.tensor(il), torch.tensor(tl))
+                np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+    # unbatched (T, C) input with int lengths
+    ours = F.ctc_loss(F.log_softmax(mg.tensor(x[:, 0]), 1), mg.tensor([1, 2]), mg.tensor(6),
+                      mg.tensor(2), reduction="none")
+    theirs = torch.nn.functional.ctc_loss(torch.log_softmax(torch.tensor(x[:, 0]), 1),
+                                          torch.tensor([1, 2]), torch.tensor(6),
+                                          torch.tensor(2), reduction="none")
+    assert ours.shape == () and np.allclose(ours.numpy(), theirs.numpy())
+
+
+def test_ctc_zero_infinity_gives_zero_gradient():
+    x = mg.tensor(np.random.default_rng(1).standard_normal((3, 1, 4)), requires_grad=True)
+    loss = F.ctc_loss(F.log_softmax(x, 2), mg.tensor([[1, 2, 3]]), [1], [3],
+                      zero_infinity=True, reduction="sum")
+    loss.backward()
+    assert loss.item() == 0.0 and np.all(x.grad.numpy() == 0)
+    assert F.ctc_loss(F.log_softmax(x, 2), mg.tensor([[1, 2, 3]]), [1], [3]).item() == np.inf
+
+
+def test_ctc_errors():
+    lp = mg.zeros(6, 2, 4)
+    t = mg.tensor([[1, 2, 2], [3, 1, 0]])
+    with pytest.raises(RuntimeError, match="size at least 4 at dimension 1"):
+        F.ctc_loss(lp, t, [6, 5], [3, 4])
+    with pytest.raises(RuntimeError, match="input_lengths to have value at most 6"):
+        F.ctc_loss(lp, t, [7, 5], [3, 2])
+    with pytest.raises(RuntimeError, match="input_lengths must be of size batch_size"):
+        F.ctc_loss(lp, t, [6], [3, 2])
+    with pytest.raises(RuntimeError, match="blank must be in label range"):
+        F.ctc_loss(lp, t, [6, 5], [3, 2], blank=4)
+    with pytest.raises(RuntimeError, match="at least 0"):
+        F.ctc_loss(lp, t, [6, -1], [3, 2])
+    with pytest.raises(ValueError, match="not a valid value for reduction"):
+        F.ctc_loss(lp, t, [6, 5], [3, 2], reduction="avg")
+
+
+def test_adaptive_log_softmax_matches_torch():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    theirs = torch.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], div_value=2.0,
+                                                 head_bias=True).double()
+    ours = nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], div_value=2.0, head_bias=True,
+                                         dtype=mg.float64)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: mg.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    x, tg = np.random.default_rng(0).standard_normal((5, 8)), np.array([0, 4, 9, 2, 7])
+    out, loss = ours(mg.tensor(x), mg.tensor(tg))
+    tout, tloss = theirs(torch.tensor(x), torch.tensor(tg))
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12)
+    loss.backward()
+    tloss.backward()
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), atol=1e-14, err_msg=name)
+    np.testing.assert_allclose(ours.log_prob(mg.tensor(x)).detach().numpy(),
+                               theirs.log_prob(torch.tensor(x)).detach().numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(ours.predict(mg.tensor(x)).numpy(),
+                                  theirs.predict(torch.tensor(x)).numpy())
+    one = ours(mg.tensor(x[1]), mg.tensor(tg[1]))
+    assert one.output.shape == () and np.isclose(one.output.item(), tout[1].item())
+
+
+def test_adaptive_log_softmax_gradcheck_and_errors():
+    from minigrad.autograd import gradcheck
+
+    m = nn.AdaptiveLogSoftmaxWithLoss(4, 6, [2, 4], div_value=2.0, dtype=mg.float64)
+    x = mg.tensor(np.random.default_rng(1).standard_normal((3, 4)), requires_grad=True)
+    target = mg.tensor([5, 0, 3])  # one row per cluster and one in the shortlist
+    assert gradcheck(lambda a: m(a, target).output, [x])
+    assert gradcheck(lambda a: m.log_prob(a), [x])
+    with pytest.raises(ValueError, match="sorted in an increasing order"):
+        nn.AdaptiveLogSoftmaxWithLoss(4, 6, [4, 2], div_value=2.0)
+    with pytest.raises(ValueError, match="length larger than 0"):
+        nn.AdaptiveLogSoftmaxWithLoss(4, 6, [], div_value=2.0)
+    with pytest.raises(RuntimeError, match=r"Target values should be in \[0, 5\]"):
+        m(x, mg.tensor([6, 0, 1]))
+    with pytest.raises(RuntimeError, match="same size in the batch"):
+        m(x, mg.tensor([1, 0]))
+    with pytest.raises(RuntimeError, match="multi-target not supported"):
+        m(x, mg.tensor([[1]]))

@@ -206,3 +206,32 @@ SPECS += [
            [((1, 3, 4),)], torch_fn=_t("affine_grid", (1, 1, 2, 3, 2), True),
            id="affine_grid_3d"),
 ]
+
+
+_CTC_T = np.array([[1, 2, 2], [3, 1, 0]])
+
+
+def _ctc(red, **kw):
+    """CTC through log_softmax (PyTorch's gradient w.r.t. log_probs adds exp(log_probs),
+    which log_softmax's backward removes; see minigrad/nn/_functional_ctc.py)."""
+    def ours(x):
+        return F.ctc_loss(F.log_softmax(x, 2), _mt(_CTC_T, x), [4, 3], [3, 2], reduction=red,
+                          **kw)
+
+    def theirs(x):
+        import torch.nn.functional as tF
+        return tF.ctc_loss(tF.log_softmax(x, 2), _tt(_CTC_T), [4, 3], [3, 2], reduction=red,
+                           **kw)
+
+    return ours, theirs
+
+
+SPECS += [
+    OpSpec("ctc_loss", _ctc("none")[0], None, [((4, 2, 4),)], torch_fn=_ctc("none")[1]),
+    OpSpec("ctc_loss", _ctc("mean", blank=3)[0], None, [((4, 2, 4),)],
+           torch_fn=_ctc("mean", blank=3)[1], id="ctc_loss_mean_blank3"),
+    # the loss's own derivative w.r.t. unnormalized log_probs (finite differences only)
+    OpSpec("ctc_loss", lambda lp: F.ctc_loss(lp, _mt(np.array([1, 1, 2]), lp), [4, 3], [2, 1],
+                                             reduction="sum"),
+           None, [((4, 2, 3),)], id="ctc_loss_raw_concat"),
+]
