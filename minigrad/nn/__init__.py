@@ -25,6 +25,7 @@ from .legacy import *  # noqa: F401,F403
 from .loss_tail import *  # noqa: F401,F403
 from .embedding_bag import *  # noqa: F401,F403
 from .adaptive import *  # noqa: F401,F403
+from .linear_cross_entropy import *  # noqa: F401,F403
 from ._factory import factory_kwargs
 from . import common_types, grad  # noqa: F401
 from .parameter_containers import ParameterDict, ParameterList

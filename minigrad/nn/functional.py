@@ -20,3 +20,4 @@ from . import grad  # noqa: F401,E402  (torch.nn.functional.grad is torch.nn.gra
 from ._functional_embedding_bag import *  # noqa: F401,F403,E402
 from ._functional_grid import *  # noqa: F401,F403,E402
 from ._functional_ctc import *  # noqa: F401,F403,E402
+from ._functional_linear_ce import *  # noqa: F401,F403,E402

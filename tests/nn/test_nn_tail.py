@@ -373,3 +373,37 @@ def test_adaptive_log_softmax_gradcheck_and_errors():
         m(x, mg.tensor([1, 0]))
     with pytest.raises(RuntimeError, match="multi-target not supported"):
         m(x, mg.tensor([[1]]))
+
+
+def test_linear_cross_entropy_module_and_options():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 5))
+    probs = rng.dirichlet(np.ones(3), size=(4, 2)).transpose(0, 2, 1)  # (N, C, d_1)
+    theirs = torch.nn.LinearCrossEntropyLoss(5, 3, out_features=(2,), bias=True).double()
+    ours = nn.LinearCrossEntropyLoss(5, 3, out_features=(2,), bias=True,
+                                     options=nn.LinearCrossEntropyOptions(batch_chunk_size=2))
+    ours.load_state_dict({k: mg.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    assert repr(ours).split("options")[0] == repr(theirs).split("options")[0]
+    for tgt in (np.array([[0, 2], [1, 1], [2, 0], [0, 0]]), probs):
+        y = ours(mg.tensor(x), mg.tensor(tgt))
+        ty = theirs(torch.tensor(x), torch.tensor(tgt))
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+    with pytest.raises(RuntimeError, match="ignore_index cannot be specified"):
+        F.linear_cross_entropy(mg.tensor(x), mg.zeros(3, 5), mg.tensor(probs[:, :, 0]),
+                               ignore_index=1)
+    with pytest.raises(RuntimeError, match="requires batched input"):
+        F.linear_cross_entropy(mg.zeros(5), mg.zeros(3, 2, 5), mg.tensor([[0, 1]]))
+    with pytest.raises(RuntimeError, match="equal input and linear_weight last dimensions"):
+        F.linear_cross_entropy(mg.zeros(2, 5), mg.zeros(3, 4), mg.tensor([0, 1]))
+    with pytest.raises(RuntimeError, match="expected linear_bias shape"):
+        F.linear_cross_entropy(mg.zeros(2, 5), mg.zeros(3, 5), mg.tensor([0, 1]),
+                               linear_bias=mg.zeros(2))
+    with pytest.raises(ValueError, match="invalid acc_policy"):
+        nn.LinearCrossEntropyOptions(acc_policy="fast")
+    with pytest.raises(ValueError, match="invalid chunking_method"):
+        nn.LinearCrossEntropyOptions(chunking_method="rows")
+    with pytest.raises(ValueError, match="batch_chunk_size must be positive"):
+        nn.LinearCrossEntropyOptions(batch_chunk_size=0)
+    with pytest.raises(RuntimeError, match="label_smoothing to be in range"):
+        nn.LinearCrossEntropyLoss(5, 3, label_smoothing=2.0)

@@ -235,3 +235,21 @@ SPECS += [
                                              reduction="sum"),
            None, [((4, 2, 3),)], id="ctc_loss_raw_concat"),
 ]
+
+
+_LCE_T = np.array([2, 0, 3])
+_LCE_TK = np.array([[0, 2], [3, 3], [1, -100]])
+
+SPECS += [
+    OpSpec("linear_cross_entropy",
+           lambda x, w, b: F.linear_cross_entropy(x, w, _mt(_LCE_T, x), linear_bias=b,
+                                                  label_smoothing=0.1),
+           None, [((3, 5), (4, 5), (4,))],
+           torch_fn=lambda x, w, b: _t("linear_cross_entropy", _tt(_LCE_T), linear_bias=b,
+                                       label_smoothing=0.1)(x, w)),
+    OpSpec("linear_cross_entropy",
+           lambda x, w: F.linear_cross_entropy(x, w, _mt(_LCE_TK, x), reduction="sum"),
+           None, [((3, 5), (4, 2, 5))], id="linear_cross_entropy_kdim",
+           torch_fn=lambda x, w: _t("linear_cross_entropy", _tt(_LCE_TK),
+                                    reduction="sum")(x, w)),
+]
