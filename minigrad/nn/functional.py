@@ -21,3 +21,4 @@ from ._functional_embedding_bag import *  # noqa: F401,F403,E402
 from ._functional_grid import *  # noqa: F401,F403,E402
 from ._functional_ctc import *  # noqa: F401,F403,E402
 from ._functional_linear_ce import *  # noqa: F401,F403,E402
+from ._functional_fractional import *  # noqa: F401,F403,E402

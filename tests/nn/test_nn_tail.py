@@ -407,3 +407,32 @@ def test_linear_cross_entropy_module_and_options():
         nn.LinearCrossEntropyOptions(batch_chunk_size=0)
     with pytest.raises(RuntimeError, match="label_smoothing to be in range"):
         nn.LinearCrossEntropyLoss(5, 3, label_smoothing=2.0)
+
+
+def test_fractional_max_pool_modules():
+    torch = pytest.importorskip("torch")
+    a, x = _pair((2, 3, 9, 11))
+    u = np.random.default_rng(5).random((2, 3, 2))
+    ours = nn.FractionalMaxPool2d((3, 2), output_ratio=(0.5, 0.6), return_indices=True,
+                                  _random_samples=mg.tensor(u))(x)
+    theirs = torch.nn.FractionalMaxPool2d((3, 2), output_ratio=(0.5, 0.6), return_indices=True,
+                                          _random_samples=torch.tensor(u))(torch.tensor(a))
+    np.testing.assert_array_equal(ours[1].numpy(), theirs[1].numpy())
+    np.testing.assert_allclose(ours[0].numpy(), theirs[0].numpy())
+    # without samples: drawn from minigrad's generator (reproducible under manual_seed)
+    pool = nn.FractionalMaxPool3d(2, output_size=(2, 3, 2))
+    mg.manual_seed(3)
+    y1 = pool(mg.tensor(np.random.default_rng(0).standard_normal((1, 2, 5, 6, 5))))
+    mg.manual_seed(3)
+    y2 = pool(mg.tensor(np.random.default_rng(0).standard_normal((1, 2, 5, 6, 5))))
+    assert y1.shape == (1, 2, 2, 3, 2) and np.array_equal(y1.numpy(), y2.numpy())
+    with pytest.raises(ValueError, match="either an output size, or a pooling ratio"):
+        nn.FractionalMaxPool2d(2)
+    with pytest.raises(ValueError, match="only one of output_size and output_ratio"):
+        nn.FractionalMaxPool2d(2, 3, 0.5)
+    with pytest.raises(ValueError, match="output_ratio must be between 0 and 1"):
+        nn.FractionalMaxPool3d(2, output_ratio=1.5)
+    with pytest.raises(RuntimeError, match="pool height 3 too large relative to input height"):
+        F.fractional_max_pool2d(mg.zeros(1, 1, 4, 8), 3, (3, 2))
+    with pytest.raises(ValueError, match="either an output_size or an output_ratio"):
+        F.fractional_max_pool2d(mg.zeros(1, 1, 4, 8), 3)

@@ -253,3 +253,22 @@ SPECS += [
            torch_fn=lambda x, w: _t("linear_cross_entropy", _tt(_LCE_TK),
                                     reduction="sum")(x, w)),
 ]
+
+
+_FRAC_U2 = np.array([[[0.3, 0.8], [0.55, 0.1]]])
+_FRAC_U3 = np.array([[[0.3, 0.8, 0.6]]])
+
+SPECS += [
+    OpSpec("fractional_max_pool2d",
+           lambda x: F.fractional_max_pool2d(x, 2, (3, 2), return_indices=True,
+                                             _random_samples=_mt(_FRAC_U2, x)),
+           None, [((1, 2, 5, 4),)], domain=distinct(),
+           torch_fn=lambda x: _t("fractional_max_pool2d", 2, (3, 2), return_indices=True,
+                                 _random_samples=_tt(_FRAC_U2))(x)),
+    OpSpec("fractional_max_pool3d",
+           lambda x: F.fractional_max_pool3d_with_indices(x, (2, 1, 2), output_ratio=0.5,
+                                                          _random_samples=_mt(_FRAC_U3, x)),
+           None, [((1, 1, 4, 5, 4),)], domain=distinct(),
+           torch_fn=lambda x: _t("fractional_max_pool3d_with_indices", (2, 1, 2),
+                                 output_ratio=0.5, _random_samples=_tt(_FRAC_U3))(x)),
+]
