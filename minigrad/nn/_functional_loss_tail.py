@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from .._autocast import autocast_op
 from .. import ops as _ops
+from .._autocast import autocast_op
 from ..tensor import Tensor
 from ._functional_loss import _reduce
 from ._functional_loss_more import _prep, pairwise_distance

@@ -32,7 +32,7 @@ def _backward(conv, input, weight, grad_output, wrt, kwargs):
 
 
 def _kw(stride, padding, dilation, groups):
-    return dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    return {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
 
 
 def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1, groups=1):

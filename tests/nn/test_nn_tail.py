@@ -1,14 +1,13 @@
 """The nn tail of issue 11 at the module level: layers against PyTorch, nn.Buffer
 registration, deprecated aliases, factory_kwargs, and clear errors on bad input.
 (Values and gradients of the functional ops are in tests/ops/specs_nn_tail.py.)"""
-import warnings
 
 import numpy as np
 import pytest
 
 import minigrad as mg
-import minigrad.nn as nn
 import minigrad.nn.functional as F
+from minigrad import nn
 
 
 def _pair(shape, seed=0):
@@ -181,8 +180,8 @@ def test_embedding_bag_module_matches_torch():
     torch = pytest.importorskip("torch")
     w = np.random.default_rng(0).standard_normal((8, 3)) * 2
     idx, off = np.array([0, 1, 1, 3, 7, 7]), np.array([0, 2, 2])
-    for kw in [dict(mode="sum", max_norm=1.0), dict(mode="max", padding_idx=7),
-               dict(mode="mean", include_last_offset=True, padding_idx=-1)]:
+    for kw in [{"mode": "sum", "max_norm": 1.0}, {"mode": "max", "padding_idx": 7},
+               {"mode": "mean", "include_last_offset": True, "padding_idx": -1}]:
         ours = nn.EmbeddingBag.from_pretrained(mg.tensor(w), freeze=False, **kw)
         theirs = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(w), freeze=False, **kw)
         assert repr(ours) == repr(theirs).replace("torch", "minigrad")
@@ -241,8 +240,8 @@ def test_grid_sample_errors_and_default_warning():
     with pytest.warns(UserWarning, match="unit-size grids"):
         F.affine_grid(mg.zeros(1, 2, 3), (1, 1, 1, 5), align_corners=True)
     cases = [
-        (dict(mode="cubic"), ValueError, "expected mode to be 'bilinear'"),
-        (dict(padding_mode="wrap"), ValueError, "expected padding_mode to be 'zeros'"),
+        ({"mode": "cubic"}, ValueError, "expected mode to be 'bilinear'"),
+        ({"padding_mode": "wrap"}, ValueError, "expected padding_mode to be 'zeros'"),
     ]
     for kw, err, msg in cases:
         with pytest.raises(err, match=msg):

@@ -1,10 +1,11 @@
-"""Specs for the nn / nn.functional tail of issue 11 (3-D pooling with indices, unpooling,
-pdist, multilabel margin and triplet-with-distance losses, conv_tbc, nn.grad): float64
-gradcheck, gradgradcheck and the PyTorch comparison through the shared table."""
+"""Specs for the nn / nn.functional tail of issue 11 (3-D and fractional pooling with
+indices, unpooling, pdist, multilabel margin, triplet-with-distance, CTC and linear cross
+entropy losses, conv_tbc, nn.grad, embedding_bag, grid_sample/affine_grid, CrossMapLRN2d):
+float64 gradcheck, gradgradcheck and the PyTorch comparison through the shared table."""
 import numpy as np
 
-import minigrad.nn as nn
 import minigrad.nn.functional as F
+from minigrad import nn
 
 from .specs import OpSpec, distinct
 
