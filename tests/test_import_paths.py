@@ -23,6 +23,8 @@ from minigrad.utils.data import DistributedSampler, RandomSampler, TensorDataset
     ("sparse", "Embedding"), ("transformer", "TransformerEncoderLayer"),
     ("normalization", "LayerNorm"), ("pooling", "MaxPool2d"), ("loss", "_Loss"),
     ("loss", "_WeightedLoss"), ("loss", "CrossEntropyLoss"), ("flatten", "Flatten"),
+    ("sparse", "EmbeddingBag"), ("adaptive", "AdaptiveLogSoftmaxWithLoss"),
+    ("loss", "LinearCrossEntropyLoss"), ("pooling", "FractionalMaxPool3d"),
 ])
 def test_nn_modules_paths_are_minigrads_own_classes(path, name):
     mod = importlib.import_module(f"minigrad.nn.modules.{path}")

@@ -7,7 +7,7 @@ PyTorch's does.
 import importlib as _importlib
 
 from . import (  # noqa: F401
-    activation, batchnorm, channelshuffle, container, conv, distance, dropout, flatten, fold,
+    activation, adaptive, batchnorm, channelshuffle, container, conv, distance, dropout, flatten, fold,
     instancenorm, linear, loss, module, normalization, padding, pixelshuffle, pooling, rnn,
     sparse, transformer, upsampling,
 )
