@@ -18,6 +18,20 @@ from .module import Module
 _ASMoutput = namedtuple("_ASMoutput", ["output", "loss"])
 
 
+def _host_ints(t: Tensor) -> np.ndarray:
+    """The class indices of ``t`` on the host, flat int64 (they choose the clusters)."""
+    return np.asarray(t.detach().cpu().numpy()).astype(np.int64).reshape(-1)
+
+
+def _rows_in(tgt: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    return np.flatnonzero((tgt >= lo) & (tgt < hi))
+
+
+def _index(like: Tensor, a) -> Tensor:
+    """Host integers as an int64 index tensor on ``like``'s device."""
+    return Tensor._wrap(like.xp.asarray(a, dtype=like.xp.int64))
+
+
 class AdaptiveLogSoftmaxWithLoss(Module):
     """Log-probabilities of targets under an adaptive softmax, and their mean negative.
 
@@ -81,30 +95,26 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         batched = target_.ndim > 0
         input = input_ if batched else input_.unsqueeze(0)
-        tgt = np.asarray(target_.detach().cpu().numpy()).astype(np.int64).reshape(-1)
+        tgt = _host_ints(target_)
         if tgt.size and (tgt.min() < 0 or tgt.max() >= self.n_classes):
             raise RuntimeError(f"Target values should be in [0, {self.n_classes - 1}], but "
                                f"values in range [{tgt.min()}, {tgt.max()}] were found. ")
-        xp = input.xp
-
-        def idx(a):
-            return Tensor._wrap(xp.asarray(np.asarray(a, dtype=np.int64)))
-
         head_index = tgt.copy()  # the head entry each row reads: its class or its cluster
         output = None
         for i in range(self.n_clusters):
             lo, hi = self.cutoffs[i], self.cutoffs[i + 1]
-            rows = np.flatnonzero((tgt >= lo) & (tgt < hi))
+            rows = _rows_in(tgt, lo, hi)
             if rows.size == 0:
                 continue
             head_index[rows] = self.shortlist_size + i
-            logp = F.log_softmax(self.tail[i](_ops.index_select(input, 0, idx(rows))), 1)
-            local = _ops.gather(logp, 1, idx(tgt[rows] - lo)[:, None])[:, 0]
+            logp = F.log_softmax(self.tail[i](_ops.index_select(input, 0, _index(input, rows))),
+                                 1)
+            local = _ops.gather(logp, 1, _index(input, tgt[rows] - lo)[:, None])[:, 0]
             zeros = input.new_zeros((tgt.size,))
-            part = _ops.index_add(zeros, 0, idx(rows), local)
+            part = _ops.index_add(zeros, 0, _index(input, rows), local)
             output = part if output is None else output + part
         head_logp = F.log_softmax(self.head(input), 1)
-        head = _ops.gather(head_logp, 1, idx(head_index)[:, None])[:, 0]
+        head = _ops.gather(head_logp, 1, _index(input, head_index)[:, None])[:, 0]
         output = head if output is None else output + head
         loss = (-output).mean()
         return _ASMoutput(output if batched else output[0], loss)
