@@ -49,8 +49,7 @@ NAMES = ["Exponential", "Laplace", "LogNormal", "Geometric-probs", "Geometric-lo
 QUANTITIES = ["log_prob", "entropy", "mean", "variance", "stddev", "mode", "cdf", "icdf",
               "kl"]
 NO_GRAD = {"mode"}  # piecewise constant (or loc itself, checked by mean)
-# Normal.icdf (and so LogNormal's) needs erfinv, which minigrad does not have yet
-MISSING = {("LogNormal", "icdf")}
+MISSING: set = set()
 
 
 def _quantity(d, lib, q, value, other):

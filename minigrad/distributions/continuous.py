@@ -67,6 +67,10 @@ class Normal(Distribution):
         value = _as_tensor(value, self.loc)
         return 0.5 * (1 + _ops.erf((value - self.loc) / (self.scale * math.sqrt(2))))
 
+    def icdf(self, value: Tensor) -> Tensor:
+        value = _as_tensor(value, self.loc)
+        return self.loc + self.scale * (2 * value - 1).erfinv() * math.sqrt(2)
+
 
 class Uniform(Distribution):
     """U[low, high), elementwise over the broadcast shape of ``low`` and ``high``.

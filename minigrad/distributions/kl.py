@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from .continuous import Normal, Uniform
+from .counts import Binomial, Poisson
 from .discrete import Bernoulli, Categorical, Geometric
+from .gamma import Beta, Dirichlet, Gamma
 from .scale import Exponential, Laplace, LogNormal
 from .structured import Independent, OneHotCategorical, _sum_rightmost
 
@@ -97,4 +99,44 @@ def _kl_independent_independent(p, q):
         raise NotImplementedError
     kl = kl_divergence(p.base_dist, q.base_dist)
     return _sum_rightmost(kl, p.reinterpreted_batch_ndims)
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    t1 = q.concentration * (p.rate / q.rate).log()
+    t2 = q.concentration.lgamma() - p.concentration.lgamma()
+    t3 = (p.concentration - q.concentration) * p.concentration.digamma()
+    t4 = (q.rate - p.rate) * (p.concentration / p.rate)
+    return t1 + t2 + t3 + t4
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    sp, sq = p.concentration.sum(-1), q.concentration.sum(-1)
+    t1 = sp.lgamma() - sq.lgamma()
+    t2 = (p.concentration.lgamma() - q.concentration.lgamma()).sum(-1)
+    t3 = p.concentration - q.concentration
+    t4 = p.concentration.digamma() - sp.digamma().unsqueeze(-1)
+    return t1 - t2 + (t3 * t4).sum(-1)
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    return _kl_dirichlet_dirichlet(p._dirichlet, q._dirichlet)
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p, q):
+    if bool((p.total_count.detach() < q.total_count.detach()).any()):
+        raise NotImplementedError("KL between Binomials where q.total_count > p.total_count "
+                                  "is not implemented")
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p()
+                          - (-q.probs).log1p())
+    inf = p.total_count.detach() > q.total_count.detach()
+    return kl.masked_fill(inf, float("inf"))
 

@@ -155,6 +155,9 @@ class LogNormal(Distribution):
     def cdf(self, value) -> Tensor:
         return self.base_dist.cdf(_as_tensor(value, self.base_dist._params[0]).log())
 
+    def icdf(self, value) -> Tensor:
+        return self.base_dist.icdf(value).exp()
+
     def entropy(self) -> Tensor:
         return self.base_dist.entropy() + self.loc
 
