@@ -46,6 +46,8 @@ from .linalg_torch import *  # noqa: F401,F403,E402
 from . import linalg_removed  # noqa: E402  (Tensor methods only)
 from . import householder  # noqa: E402
 from .householder import *  # noqa: F401,F403,E402
+from . import lowrank  # noqa: E402
+from .lowrank import *  # noqa: F401,F403,E402
 
 # families whose ``METHODS`` (pure forwards) and ``INPLACE_METHODS`` (``name_`` forms) become
 # Tensor methods, generated in tensor.py

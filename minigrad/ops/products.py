@@ -61,6 +61,11 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     return _scaled_sum(input, mv(mat, vec), beta, alpha, "addmv")
 
 
+def addmv_(input, mat, vec, *, beta=1, alpha=1):
+    """``torch.addmv_``: :func:`addmv` written into ``input`` (``input.addmv_(...)``)."""
+    return input.addmv_(mat, vec, beta=beta, alpha=alpha)
+
+
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
     """``beta * input + alpha * outer(vec1, vec2)``: vec1 (n,), vec2 (m,), input
     broadcastable to (n, m)."""
@@ -437,7 +442,7 @@ def renorm(input, p, dim, maxnorm):
     return input * factor
 
 
-__all__ = ["addbmm", "addcdiv", "addcmul", "addmm", "addmv", "addr", "baddbmm",
+__all__ = ["addbmm", "addcdiv", "addcmul", "addmm", "addmv", "addmv_", "addr", "baddbmm",
            "cartesian_prod", "chain_matmul", "combinations", "corrcoef", "cov", "cross", "dist",
            "ger", "inner", "kron", "mv", "renorm", "tensordot", "trace", "vander", "vdot"]
 # Tensor methods that only forward (generated in tensor.py; hand-written ones take precedence)

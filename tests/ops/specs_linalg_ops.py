@@ -328,6 +328,32 @@ SPECS = [
            torch_fn=lambda x: _torch().stack([x ** 0, x, x ** 2], -1)),
 ]
 
+
+def _seeded(fn):
+    """``fn`` with minigrad's generator reset first: the random projection is the same on
+    every call (gradcheck evaluates fn many times)."""
+    def f(*a):
+        mg.manual_seed(0)
+        return fn(*a)
+    return f
+
+
+def _low_rank(rng, shape):
+    """A rank-2 matrix: the randomized factorizations are exact on it."""
+    return rng.uniform(-1, 1, shape[:-1] + (2,)) @ rng.uniform(-1, 1, shape[:-2] + (2, shape[-1]))
+
+
+def _np_sv(a, k):
+    return np.linalg.svd(a, compute_uv=False)[..., :k]
+
+
+SPECS += [
+    OpSpec("svd_lowrank", _seeded(lambda a: mg.svd_lowrank(a, q=2)[1]), lambda a: _np_sv(a, 2),
+           [((5, 4),), ((3, 6),), ((2, 4, 3),)], domain=_low_rank),
+    OpSpec("pca_lowrank", _seeded(lambda a: mg.pca_lowrank(a, q=2, center=False)[1]),
+           lambda a: _np_sv(a, 2), [((5, 4),)], domain=_low_rank),
+]
+
 NOT_DIFFERENTIABLE = {
     "geqrf": "LAPACK's packed QR has no derivative in PyTorch either (its backward raises); "
              "values against torch in test_linalg_ops.py",

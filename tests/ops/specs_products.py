@@ -166,3 +166,8 @@ SPECS = [
            [((3, 4),)], domain=lambda rng, s: _rows_small_and_large(rng, s[::-1]).T,
            id="renorm_p1_lastdim", torch_fn=_t("renorm", 1, -1, 1.5)),
 ]
+
+NOT_DIFFERENTIABLE = {
+    "addmv_": "torch.addmv_ is Tensor.addmv_ (the in-place form of addmv, whose spec covers the "
+              "values and gradients); tested in test_products.py",
+}

@@ -221,3 +221,18 @@ def test_torch_norm_nuc():
                                torch.norm(torch.tensor(a), p="nuc", dim=(1, 2)).numpy())
     np.testing.assert_allclose(mg.tensor(a[0]).norm(p="nuc").item(),
                                torch.tensor(a[0]).norm(p="nuc").item())
+
+
+def test_lowrank_factorizations_reconstruct_low_rank_matrices():
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((2, 6, 2)) @ rng.standard_normal((2, 2, 5))
+    mg.manual_seed(0)
+    U, S, V = mg.svd_lowrank(mg.tensor(a), q=3)
+    assert tuple(U.shape) == (2, 6, 3) and tuple(S.shape) == (2, 3) and tuple(V.shape) == (2, 5, 3)
+    np.testing.assert_allclose((U * S.unsqueeze(-2) @ V.mT).numpy(), a, atol=1e-10)
+    c = a - a.mean(-2, keepdims=True)
+    U, S, V = mg.pca_lowrank(mg.tensor(a))
+    np.testing.assert_allclose((U * S.unsqueeze(-2) @ V.mT).numpy(), c, atol=1e-10)
+    with pytest.raises(ValueError, match="not greater than min"):
+        mg.pca_lowrank(mg.tensor(a), q=7)
+

@@ -82,3 +82,9 @@ def test_vander_and_cov_match_pytorch_values():
     one = np.array([1.0, 2.0, 4.0])
     assert mg.cov(mg.tensor(one)).item() == pytest.approx(torch.cov(torch.tensor(one)).item())
     assert mg.corrcoef(mg.tensor(one)).item() == torch.corrcoef(torch.tensor(one)).item()
+
+
+def test_top_level_addmv_():
+    x = mg.zeros(2)
+    out = mg.addmv_(x, mg.ones(2, 3), mg.ones(3), alpha=2)
+    assert out is x and x.tolist() == [6.0, 6.0]
