@@ -9,6 +9,7 @@ tensors for matrices with a real spectrum and raise TypeError otherwise.
 """
 from ..ops._lapack import LinAlgError
 from ..ops.householder import householder_product
+from ..ops.ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from ..ops.linalg import matmul
 from ..ops.linalg_decomp import (
     cholesky_ex, eig, eigh, eigvals, eigvalsh, inv_ex, linalg_cholesky as cholesky, qr, svd,
@@ -39,9 +40,9 @@ def vander(x, *, N=None):
 
 __all__ = [
     "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig",
-    "eigh", "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "lu",
-    "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm",
-    "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
-    "solve_ex", "solve_triangular", "svd", "svdvals", "tensorinv", "tensorsolve", "vander",
-    "vecdot", "vector_norm",
+    "eigh", "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex", "ldl_factor",
+    "ldl_factor_ex", "ldl_solve", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve",
+    "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
+    "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
+    "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm",
 ]

@@ -43,8 +43,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         A = A.to(dtype=dtype)
     check_float(A, "linalg.matrix_norm")
     if A.ndim < 2:
-        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 "
-                           f"dimensions.")
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
     if len(dim) != 2:
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {tuple(dim)}")
     d0, d1 = (_wrap_dim(d, A.ndim) for d in dim)
@@ -159,7 +159,7 @@ def solve_ex(A, B, *, left=True, check_errors=False):
     except LinAlgError:
         if check_errors:
             raise
-    inverse, info = inv_ex(A)
+    _, info = inv_ex(A)
     x = solve(A * 0 + A.xp.eye(A.shape[-1], dtype=A.array.dtype), B, left=left) * math.nan
     return _tuple("linalg_solve_ex", ("result", "info"), x, info)
 

@@ -125,7 +125,7 @@ def test_slogdet_sign_and_logdet_of_negative_and_zero_determinants():
 
 
 def test_eig_is_real_only():
-    L, V = LA.eig(mg.tensor([[2.0, 1.0], [0.0, 3.0]]))
+    L, _ = LA.eig(mg.tensor([[2.0, 1.0], [0.0, 3.0]]))
     np.testing.assert_allclose(sorted(L.tolist()), [2.0, 3.0])
     with pytest.raises(TypeError, match="complex eigenvalues.*no complex dtype"):
         LA.eig(mg.tensor([[0.0, -1.0], [1.0, 0.0]]))
@@ -236,3 +236,32 @@ def test_lowrank_factorizations_reconstruct_low_rank_matrices():
     with pytest.raises(ValueError, match="not greater than min"):
         mg.pca_lowrank(mg.tensor(a), q=7)
 
+
+
+def test_ldl_factor_and_solve_match_pytorch():
+    """Bunch-Kaufman pivots (1x1 and 2x2 blocks, forced by zeros on the diagonal) as LAPACK's
+    sytrf gives them to PyTorch; neither function has a derivative (as in PyTorch)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    two_by_two = 0
+    for n in (1, 2, 3, 5, 8):
+        for trial in range(6):
+            a = rng.standard_normal((2, n, n))
+            a = a + np.swapaxes(a, -1, -2)
+            if trial % 2:
+                a[:, 0, 0] = 0.0
+            ours, theirs = LA.ldl_factor_ex(mg.tensor(a)), torch.linalg.ldl_factor_ex(torch.tensor(a))
+            np.testing.assert_allclose(ours.LD.numpy(), theirs.LD.numpy(), atol=1e-10)
+            assert ours.pivots.tolist() == theirs.pivots.tolist()
+            assert ours.info.tolist() == theirs.info.tolist()
+            two_by_two += int((ours.pivots.numpy() < 0).any())
+            if not ours.info.numpy().any():
+                b = rng.standard_normal((2, n, 3))
+                x = LA.ldl_solve(ours.LD, ours.pivots, mg.tensor(b))
+                np.testing.assert_allclose(x.numpy(), np.linalg.solve(a, b), atol=1e-8)
+    assert two_by_two > 0
+    x = mg.tensor(np.eye(3) * 2, requires_grad=True)
+    LD, _ = LA.ldl_factor(x)
+    with pytest.raises(RuntimeError, match="derivative of 'linalg_ldl_factor_ex'"):
+        LD.sum().backward()
+    assert LA.ldl_factor_ex(mg.zeros(3, 3, dtype=mg.float64)).info.item() == 1
