@@ -39,7 +39,9 @@ def compile(model=None, *, fullgraph: bool = False, dynamic: bool = False, backe
             data into Python: ``.item()``, ``bool(t)``, ``print(t)``...).
         dynamic: accepted for PyTorch compatibility; a new shape re-traces.
         backend, options: accepted for PyTorch compatibility, ignored.
-        mode: None or ``"nofuse"``: replay exactly eager's kernels (bitwise equal results).
+        mode: None (fuse chains of elementwise arithmetic into one kernel each, when
+            Numba is installed: see ``docs/compile.md``) or ``"nofuse"`` (replay exactly
+            eager's kernels). Both give results bitwise equal to eager's.
         disable: run eagerly (as does the environment variable ``MINIGRAD_COMPILE=0``).
 
     Returns:
@@ -198,7 +200,7 @@ class CompiledFunction:
                     "different program on every call (a Python number or branch that changes "
                     "between calls?); running it eagerly", RuntimeWarning, stacklevel=3)
             return result
-        src, fn = generate(rec.graph, live)
+        src, fn = generate(rec.graph, live, fuse=self.mode != "nofuse")
         prog = _Program(rec.graph, src, fn, _guards(rec.graph))
         entries.append(prog)
         self._last = prog

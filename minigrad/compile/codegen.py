@@ -120,15 +120,21 @@ def _writes_outside(n):
     return False
 
 
-def generate(graph: Graph, live_consts=frozenset(), params=None):
+def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False):
     """Python source and namespace of the program; ``live_consts``: const nodes that are
     long-lived arrays (the same object in two traces), read by reference. With ``params``
     (nodes whose values another program made), the function is ``program(args, params)``
-    and takes them from ``params`` in that order."""
+    and takes them from ``params`` in that order. With ``fuse``, chains of elementwise
+    ops become fused kernels (:mod:`minigrad.compile.fuse`; the graph is not changed)."""
     nm = _Namer()
-    written = written_consts(graph)
+    nodes = list(graph)
+    if fuse:
+        from .fuse import fuse as _fuse
+
+        nodes = _fuse(nodes)
+    written = written_consts(nodes)
     last = {}
-    for i, n in enumerate(graph):
+    for i, n in enumerate(nodes):
         for u in _uses((n.args, n.kwargs), []):
             last[u.name] = i
     lines = ["def program(args):"]
@@ -140,7 +146,7 @@ def generate(graph: Graph, live_consts=frozenset(), params=None):
                 lines.append(f"    {n.name} = params[{i}]")
             given.add(n.name)
     dirty = False  # the program has changed state visible outside it
-    for i, n in enumerate(graph):
+    for i, n in enumerate(nodes):
         op = n.op
         if op in ("opaque", "setgrad") or _writes_outside(n):
             dirty = True
@@ -167,6 +173,12 @@ def generate(graph: Graph, live_consts=frozenset(), params=None):
             line = f"{fn}({_call_args(n, nm)})"
             if n.mutates is None or "out" not in n.kwargs:
                 line = (f"{n.name} = " if n.shape is not None or n.op == "call" else "") + line
+        elif op == "fused":
+            line = f"{nm.bind(n.target, 'f')}({_call_args(n, nm)})"
+            if n.mutates is None:
+                line = f"{n.name} = {line}"
+            body = [s.strip() for s in n.value.splitlines()[1:]]
+            line += "  # " + "; ".join(body)
         elif op == "method":
             obj = _lit(n.args[0], nm)
             if n.target == _SETITEM:
@@ -202,7 +214,7 @@ def generate(graph: Graph, live_consts=frozenset(), params=None):
                 if last.get(u) == i and op != "output"]
         if dead:
             lines.append("    del " + ", ".join(dead))
-    if graph.nodes[-1].op != "output":
+    if nodes[-1].op != "output":
         lines.append("    return None")
     src = "\n".join(lines) + "\n"
     code = compile(src, "<minigrad.compile>", "exec")

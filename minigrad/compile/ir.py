@@ -24,6 +24,9 @@ Node kinds (``Node.op``):
 ``check``  ``target(args[0]) == args[1]``: a number minigrad read from an array (a bounds
            check); a replay that meets another value runs the call eagerly
 ``output`` the call's return value (``args`` holds the structure)
+``fused``  only in generated code, never in a recorded graph: ``target(*args)``, a fused
+           elementwise kernel standing for several ``call`` nodes (``value`` = its
+           scalar source; ``kwargs`` may hold ``out``); see :mod:`.fuse`
 ========== ==========================================================================
 
 ``args``/``kwargs`` are nested tuples/lists/dicts/slices of Python literals, other

@@ -52,7 +52,7 @@ class _CompiledCall(Function):
 
 
 class _ModuleProgram:
-    def __init__(self, joint, live, guards, single):
+    def __init__(self, joint, live, guards, single, fuse=False):
         from . import _Program
 
         g = joint.graph
@@ -77,8 +77,8 @@ class _ModuleProgram:
             ("L", None) if v is None else ("A", v) for v in grads)),))
         back.name = "v_back"
         self.graph = g
-        self.fwd_code, self.fwd = generate(fg, live)
-        self.bwd_code, self.bwd = generate(bg, live, params=saved + list(gouts))
+        self.fwd_code, self.fwd = generate(fg, live, fuse=fuse)
+        self.bwd_code, self.bwd = generate(bg, live, params=saved + list(gouts), fuse=fuse)
         self.code = f"# forward\n{self.fwd_code}\n# backward\n{self.bwd_code}"
         self.n_out, self.single = len(outs), single
         self.guards = _Program(g, self.code, None, guards)
@@ -208,7 +208,8 @@ class CompiledModule:
                           "program on every call; running it eagerly", RuntimeWarning,
                           stacklevel=3)
             return out
-        prog = _ModuleProgram(joint, live, _guards(joint.graph), single)
+        prog = _ModuleProgram(joint, live, _guards(joint.graph), single,
+                              fuse=self._opts[1] != "nofuse")
         self._cache.setdefault(key, []).append(prog)
         object.__setattr__(self, "_last", prog)
         return out

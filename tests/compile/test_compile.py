@@ -14,9 +14,9 @@ def _state(tensors):
         np.array(t.grad.array) if t.grad is not None else None for t in tensors]
 
 
-def _run(make, compiled):
+def _run(make, compiled, mode=None):
     step, tensors = make()
-    f = torch.compile(step) if compiled else step
+    f = torch.compile(step, mode=mode) if compiled else step
     losses = []
     for _ in range(STEPS):
         out = f()
@@ -89,16 +89,32 @@ WORKLOADS = {"two_layer": _two_layer, "mlp_adam": _mlp, "small_ops": _small, "le
              "lstm_sgd": _lstm, "gpt_adamw": _gpt, "lstm_lm_clip": _lstm_lm}
 
 
+@pytest.fixture
+def fuse_everything(monkeypatch):
+    """Fuse every fusable chain, however small (the workloads run at smoke sizes); False
+    where fusion is unavailable (no numba: the fast extra)."""
+    from minigrad.compile import fuse
+
+    monkeypatch.setattr(fuse, "MIN_ELEMENTS", {2: 0, 3: 0})
+    return fuse.available()
+
+
 @pytest.mark.parametrize("make", list(WORKLOADS.values()), ids=list(WORKLOADS))
-def test_workload_bitwise_equal_to_eager(make):
-    # losses, parameters, gradients and optimizer state after two traces and four replays
+def test_workload_bitwise_equal_to_eager(make, fuse_everything):
+    # losses, parameters, gradients and optimizer state after two traces and four replays:
+    # without fusion a replay runs eager's kernels; fused kernels do the same IEEE float
+    # operations in the same order (only exactly rounded ops are fused), so both are
+    # bitwise equal to eager
     le, se, _ = _run(make, False)
-    lc, sc, f = _run(make, True)
-    assert f.code is not None, "the function was not compiled"
-    assert "def program" in f.code and len(f.graph) > 0
-    assert len(se) == len(sc) and len(se) > 2
-    assert _equal(le, lc)
-    assert _equal(se, sc)
+    assert len(se) > 2
+    for mode in ("nofuse", None) if fuse_everything else ("nofuse",):
+        lc, sc, f = _run(make, True, mode)
+        assert f.code is not None, "the function was not compiled"
+        assert "def program" in f.code and len(f.graph) > 0
+        assert ("  # t0 = " in f.code) == (mode is None), "fused kernels only without nofuse"
+        assert len(se) == len(sc)
+        assert _equal(le, lc)
+        assert _equal(se, sc)
 
 
 def _affine():

@@ -1,0 +1,131 @@
+"""Fusion of elementwise chains in compiled programs (minigrad/compile/fuse.py)."""
+import numpy as np
+import pytest
+
+import minigrad as torch
+from minigrad.compile import fuse
+
+pytestmark = pytest.mark.skipif(not fuse.available(), reason="fusion needs numba (fast extra)")
+
+
+@pytest.fixture
+def fuse_all(monkeypatch):
+    monkeypatch.setattr(fuse, "MIN_ELEMENTS", {2: 0, 3: 0})
+
+
+def _compiled(fn, *args, calls=3, **kw):
+    f = torch.compile(fn, **kw)
+    out = [f(*args) for _ in range(calls)]
+    return f, out[-1]
+
+
+def _kernels(code):
+    return [line for line in code.splitlines() if "  # t0 = " in line]
+
+
+def test_sgd_update_is_one_kernel_writing_the_parameter(fuse_all):
+    w0 = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+
+    def make():
+        w = torch.tensor(w0, requires_grad=True)
+
+        def step(x):
+            loss = (x @ w).sum()
+            loss.backward()
+            with torch.no_grad():
+                w.sub_(0.1 * w.grad)  # multiply then subtract in place: one kernel
+                w.grad = None
+            return loss
+        return w, step
+    w, step = make()
+    x = torch.ones(2, 3)
+    for _ in range(4):
+        step(x)
+    wc, stepc = make()
+    f, _ = _compiled(stepc, x, calls=4)
+    ks = _kernels(f.code)
+    assert any("out=(v" in k and "a1 - t0" in k.replace("(", "").replace(")", "") for k in ks)
+    np.testing.assert_array_equal(w.array, wc.array)
+
+
+def test_values_read_elsewhere_stay_materialized(fuse_all):
+    x = torch.randn(4, 5)
+
+    def fn(x):
+        a = x * 2.0  # returned: must exist as an array
+        b = (a + 1.0).relu() * 3.0  # add, maximum, multiply: one kernel reading a
+        return a, b
+    with torch.no_grad():
+        f, (a, b) = _compiled(fn, x)
+        want = fn(x)
+    ks = _kernels(f.code)
+    assert len(ks) == 1 and ks[0].count("t") >= 3
+    np.testing.assert_array_equal(a.array, want[0].array)
+    np.testing.assert_array_equal(b.array, want[1].array)
+
+
+def test_nan_inf_and_signed_zero_as_numpy(fuse_all):
+    vals = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, -1.5, 2.0, np.nan], np.float64)
+
+    def fn(x, y):
+        return (torch.maximum(x, y) * (x > 0)) / (torch.minimum(y, x) - 1.0)
+    x, y = torch.tensor(vals), torch.tensor(vals[::-1].copy())
+    with torch.no_grad(), np.errstate(all="ignore"):
+        f, got = _compiled(fn, x, y)
+        want = fn(x, y)
+    assert _kernels(f.code)
+    assert got.dtype == torch.float64
+    np.testing.assert_array_equal(got.array, want.array)
+    np.testing.assert_array_equal(np.signbit(got.array), np.signbit(want.array))
+
+
+def test_a_write_between_producer_and_consumer_is_respected(fuse_all):
+    def fn(x, buf):
+        a = x * 2.0
+        buf.add_(1.0)  # writes buf after a is computed...
+        return a + buf * 3.0  # ...so a's kernel may not be moved past the write of buf
+    x = torch.randn(3, 3)
+    with torch.no_grad():
+        b1, b2 = torch.zeros(3, 3), torch.zeros(3, 3)
+        f = torch.compile(fn)
+        got = [f(x, b1).array.copy() for _ in range(4)]
+        want = [fn(x, b2).array.copy() for _ in range(4)]
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+    np.testing.assert_array_equal(b1.array, b2.array)
+
+
+def test_thresholds_and_switches(monkeypatch):
+    def fn(x):
+        return (x + 1.0).relu()
+    with torch.no_grad():
+        small, _ = _compiled(fn, torch.randn(4, 4))
+        assert not _kernels(small.code)  # 16 elements: NumPy's ufuncs are faster
+        big_x = torch.randn(64, 64)
+        big, out = _compiled(fn, big_x)
+        assert len(_kernels(big.code)) == 1
+        np.testing.assert_array_equal(out.array, fn(big_x).array)
+        off, _ = _compiled(fn, big_x, mode="nofuse")
+        assert not _kernels(off.code)
+        monkeypatch.setenv("MINIGRAD_FUSE", "0")
+        env_off, _ = _compiled(fn, big_x)
+        assert not _kernels(env_off.code)
+
+
+def test_compiled_module_fuses_forward_and_backward(fuse_all):
+    def train(mode):
+        torch.manual_seed(0)
+        m = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+        opt = torch.optim.SGD(m.parameters(), lr=0.1)
+        f = torch.compile(m, mode=mode)
+        x = torch.randn(5, 6)
+        for _ in range(4):
+            opt.zero_grad()
+            f(x).square().mean().backward()
+            opt.step()
+        return f, [p.array.copy() for p in m.parameters()]
+    f, got = train(None)
+    _, want = train("nofuse")
+    assert _kernels(f.code)
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
