@@ -14,6 +14,7 @@ import numpy as np
 from ..autograd.grad_mode import _State
 from ..tensor import Tensor
 from .codegen import Recheck, generate
+from .dynamic import batch_key, batch_map, batch_of, generalize
 from .ir import Graph, Node
 from .tracer import GraphBreak, Recorder
 
@@ -37,7 +38,10 @@ def compile(model=None, *, fullgraph: bool = False, dynamic: bool = False, backe
             ``@minigrad.compile(fullgraph=True)``).
         fullgraph: raise instead of falling back to eager at a graph break (reading array
             data into Python: ``.item()``, ``bool(t)``, ``print(t)``...).
-        dynamic: accepted for PyTorch compatibility; a new shape re-traces.
+        dynamic: generalise over the batch size: once two batch sizes have been traced
+            and their programs differ only in numbers that follow the first dimension
+            of the inputs, one program serves every batch size (2 and up) without
+            re-tracing; otherwise (and with the default False) a new shape re-traces.
         backend, options: accepted for PyTorch compatibility, ignored.
         mode: None (fuse chains of elementwise arithmetic into one kernel each, when
             Numba is installed: see ``docs/compile.md``) or ``"nofuse"`` (replay exactly
@@ -57,10 +61,12 @@ def compile(model=None, *, fullgraph: bool = False, dynamic: bool = False, backe
     if isinstance(model, Module):
         from .module import CompiledModule
 
-        return CompiledModule(model, fullgraph=fullgraph, mode=mode, disable=disable)
+        return CompiledModule(model, fullgraph=fullgraph, mode=mode, disable=disable,
+                              dynamic=dynamic)
     if not callable(model):
         raise TypeError(f"minigrad.compile expects a function, got {type(model).__name__}")
-    return CompiledFunction(model, fullgraph=fullgraph, mode=mode, disable=disable)
+    return CompiledFunction(model, fullgraph=fullgraph, mode=mode, disable=disable,
+                            dynamic=dynamic)
 
 
 class _Program:
@@ -102,10 +108,12 @@ class CompiledFunction:
         code: the generated Python source of that program.
     """
 
-    def __init__(self, fn, fullgraph=False, mode=None, disable=False):
+    def __init__(self, fn, fullgraph=False, mode=None, disable=False, dynamic=False):
         self._fn = fn
         self.fullgraph, self.mode = fullgraph, mode
-        self.disable = disable
+        self.disable, self.dynamic = disable, bool(dynamic)
+        self._generic: dict = {}  # batch-free key -> batch-generic _Program, or None
+        self._exemplar: dict = {}  # batch-free key -> (graph, first dims) of a compiled one
         self._cache: dict = {}  # arg key -> list of [state, ...]
         self._eager_keys = set()  # keys that cannot be compiled: run eagerly
         self._warned = False
@@ -144,11 +152,7 @@ class CompiledFunction:
         key = self._key(args, kwargs)
         if key is None or key in self._eager_keys:
             return self._fn(*args, **kwargs)
-        entries = self._cache.get(key)
-        if entries is None:
-            entries = self._cache[key] = []
-            if len(self._cache) > _CACHE_SIZE:
-                del self._cache[next(iter(self._cache))]
+        entries = self._cache.get(key, ())
         for prog in entries:
             if isinstance(prog, _Program) and prog.check():
                 self._last = prog
@@ -156,6 +160,19 @@ class CompiledFunction:
                     return prog.fn(args)
                 except Recheck:  # a checked value differs (nothing changed yet): run eagerly
                     return self._fn(*args)
+        if self.dynamic:
+            bkey, dims = batch_key(key, args)
+            prog = self._generic.get(bkey)
+            if prog is not None and batch_of(dims, *prog.batch) is not None and prog.check():
+                self._last = prog
+                try:
+                    return prog.fn(args)
+                except Recheck:
+                    return self._fn(*args)
+        if not entries:
+            entries = self._cache[key] = []
+            if len(self._cache) > _CACHE_SIZE:
+                del self._cache[next(iter(self._cache))]
         return self._trace(key, entries, args)
 
     def _trace(self, key, entries, args):
@@ -182,6 +199,10 @@ class CompiledFunction:
                     f" ({rec.broken.what} at {rec.broken.where}); running it eagerly",
                     RuntimeWarning, stacklevel=3)
             return result
+        if self.dynamic and self._generalize(key, args, rec.graph):
+            if not entries:  # this batch size needs no program of its own
+                self._cache.pop(key, None)
+            return result
         pending = [p for p in entries if isinstance(p, _Pending)]
         if not pending:  # first trace: keep it, check it against the next
             entries.append(_Pending(rec.graph, rec.owners))
@@ -204,7 +225,30 @@ class CompiledFunction:
         prog = _Program(rec.graph, src, fn, _guards(rec.graph))
         entries.append(prog)
         self._last = prog
+        if self.dynamic:
+            bkey, dims = batch_key(key, args)
+            self._exemplar.setdefault(bkey, (rec.graph, dims))
         return result
+
+    def _generalize(self, key, args, graph):
+        """With a compiled program at another batch size, try to make ``graph`` (just
+        traced) a batch-generic program; True if it now is one."""
+        bkey, dims = batch_key(key, args)
+        ex = self._exemplar.get(bkey)
+        if ex is None or bkey in self._generic:
+            return False
+        bmap = batch_map(ex[1], dims)
+        live = None if bmap is None else generalize(ex[0], graph, bmap[2], bmap[3])
+        if live is None:
+            self._generic[bkey] = None  # not batch-generic: every batch size is traced
+            return False
+        ks, ref = bmap[0], bmap[1]
+        src, fn = generate(graph, live, fuse=self.mode != "nofuse", batch=ref)
+        prog = _Program(graph, src, fn, _guards(graph))
+        prog.batch = (ks, ref, dims)
+        self._generic[bkey] = prog
+        self._last = prog
+        return True
 
 
 class _Pending:

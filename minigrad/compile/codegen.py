@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import random as _random
 from ..tensor import Tensor
+from .dynamic import Sym
 from .ir import Graph, Node
 
 _SETITEM = "__setitem__"
@@ -53,6 +54,8 @@ def _lit(x, nm):
         return repr(x) if math.isfinite(x) else nm.bind(x)
     if x is Ellipsis:
         return "..."
+    if t is Sym:
+        return x.source()
     if t is tuple:
         return "(" + "".join(_lit(v, nm) + ", " for v in x) + ")"
     if t is list:
@@ -120,12 +123,14 @@ def _writes_outside(n):
     return False
 
 
-def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False):
+def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False, batch=None):
     """Python source and namespace of the program; ``live_consts``: const nodes that are
     long-lived arrays (the same object in two traces), read by reference. With ``params``
     (nodes whose values another program made), the function is ``program(args, params)``
     and takes them from ``params`` in that order. With ``fuse``, chains of elementwise
-    ops become fused kernels (:mod:`minigrad.compile.fuse`; the graph is not changed)."""
+    ops become fused kernels (:mod:`minigrad.compile.fuse`; the graph is not changed).
+    With ``batch`` (an argument index), the program is batch-generic
+    (:mod:`minigrad.compile.dynamic`): ``_B`` is that argument's first dimension."""
     nm = _Namer()
     nodes = list(graph)
     if fuse:
@@ -145,6 +150,8 @@ def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False):
             if n.name in last and n.name not in given:
                 lines.append(f"    {n.name} = params[{i}]")
             given.add(n.name)
+    if batch is not None:
+        lines.append(f"    _B = args[{batch}].array.shape[0]")
     dirty = False  # the program has changed state visible outside it
     for i, n in enumerate(nodes):
         op = n.op
@@ -161,7 +168,9 @@ def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False):
             if n in live_consts:
                 line = f"{n.name} = {nm.bind(n.owner, 'c')}"
             elif n.value is None:  # a scratch buffer, written before it is read
-                line = f"{n.name} = np.empty({n.shape!r}, {nm.bind(n.dtype, 'd')})"
+                line = f"{n.name} = np.empty({_lit(tuple(n.shape), nm)}, {nm.bind(n.dtype, 'd')})"
+            elif type(n.value) is Sym:  # a 0-d count that follows the batch size
+                line = f"{n.name} = {n.value.source()}"
             else:
                 line = f"{n.name} = {nm.bind(n.value, 'c')}" + (".copy()" if n in written else "")
         elif op == "call":

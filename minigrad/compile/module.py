@@ -102,13 +102,14 @@ class CompiledModule:
         graph, code: the last joint recording and its generated forward and backward.
     """
 
-    def __init__(self, module, fullgraph=False, mode=None, disable=False):
+    def __init__(self, module, fullgraph=False, mode=None, disable=False, dynamic=False):
         from . import CompiledFunction
 
         object.__setattr__(self, "_orig_mod", module)
         object.__setattr__(self, "_opts", (fullgraph, mode, disable))
         object.__setattr__(self, "_plain", CompiledFunction(
-            lambda *a: module(*a), fullgraph=fullgraph, mode=mode, disable=disable))
+            lambda *a: module(*a), fullgraph=fullgraph, mode=mode, disable=disable,
+            dynamic=dynamic))
         object.__setattr__(self, "_cache", {})
         object.__setattr__(self, "_pending", {})
         object.__setattr__(self, "_eager", set())
