@@ -183,7 +183,7 @@ def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False, bat
             if n.mutates is None or "out" not in n.kwargs:
                 line = (f"{n.name} = " if n.shape is not None or n.op == "call" else "") + line
         elif op == "fused":
-            line = f"{nm.bind(n.target, 'f')}({_call_args(n, nm)})"
+            line = f"{nm.bind(n.target.ufunc, 'f')}({_call_args(n, nm)})"
             if n.mutates is None:
                 line = f"{n.name} = {line}"
             body = [s.strip() for s in n.value.splitlines()[1:]]

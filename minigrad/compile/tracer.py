@@ -122,10 +122,31 @@ for _n in ("reshape", "view", "transpose", "astype", "copy", "ravel", "flatten",
     setattr(Tracer, _n, _method(_n))
 
 
+# the Tensor API call a data read came through, innermost user-facing one wins
+_API = {"tensor_repr": "printing a tensor", "__format__": "formatting a tensor",
+        "__bool__": "bool() of a tensor (Python control flow on a tensor's value?)",
+        "__float__": "float(tensor)", "__int__": "int(tensor)", "__index__": "a tensor as an index",
+        "item": "Tensor.item()", "tolist": "Tensor.tolist()"}
+
+
+def _tensor_api(what):
+    """Name the data read after the outermost minigrad Tensor API call it came through."""
+    f = sys._getframe(2)
+    found = what
+    while f is not None:
+        name = f.f_code.co_filename.replace("\\", "/")
+        if "/minigrad/" not in name:
+            break
+        if "/minigrad/compile/" not in name and f.f_code.co_name in _API:
+            found = _API[f.f_code.co_name]
+        f = f.f_back
+    return found
+
+
 def _data_read(what):
     rec = _REC
     if rec is not None and not rec.paused:
-        rec.graph_break(GraphBreak(what))
+        rec.graph_break(GraphBreak(_tensor_api(what)))
 
 
 def _reader(name, what):
@@ -231,6 +252,27 @@ def _strided(fn):
     return converted
 
 
+def _exported(fn):
+    what = "Tensor.numpy()" if fn.__name__ == "numpy" else "converting a Tensor to a NumPy array"
+
+    def export(self, *args, **kwargs):
+        a = self.array
+        rec = _REC
+        if type(a) is not Tracer or rec is None or rec.paused or \
+                threading.get_ident() != rec.thread:
+            return fn(self, *args, **kwargs)
+        _data_read(what)
+        self.array = _plain(a)  # the plain array: the library's type checks pass
+        try:
+            return fn(self, *args, **kwargs)
+        finally:
+            self.array = a
+
+    export.__name__ = fn.__name__
+    export.__wrapped__ = fn
+    return export
+
+
 class Recorder:
     """Traces one call into ``self.graph``; use as a context manager around the call."""
 
@@ -286,6 +328,12 @@ class Recorder:
         self.patched.append((_stride_tricks, "as_strided", _stride_tricks.as_strided))
         for mod, name, fn in self.patched:
             setattr(mod, name, _creator(fn) if name in _CREATORS else _strided(fn))
+        # handing the raw array to the user (t.numpy(), np.asarray(t)) is a graph break:
+        # whatever is done with it afterwards is not seen
+        for name in ("numpy", "__array__"):
+            fn = Tensor.__dict__[name]
+            self.patched.append((Tensor, name, fn))
+            setattr(Tensor, name, _exported(fn))
         _REC = self
         return self
 

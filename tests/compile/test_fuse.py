@@ -44,7 +44,7 @@ def test_sgd_update_is_one_kernel_writing_the_parameter(fuse_all):
     wc, stepc = make()
     f, _ = _compiled(stepc, x, calls=4)
     ks = _kernels(f.code)
-    assert any("out=(v" in k and "a1 - t0" in k.replace("(", "").replace(")", "") for k in ks)
+    assert any("out=v" in k and "a1 - t0" in k.replace("(", "").replace(")", "") for k in ks)
     np.testing.assert_array_equal(w.array, wc.array)
 
 
