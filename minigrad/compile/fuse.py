@@ -223,9 +223,10 @@ def fuse(nodes):
         if n.op == "opaque":
             opaque_at.append(i)
 
-    def private(m):
-        return m.op == "call" and m.view_of is None and id(m) not in viewed and \
-            m.shape is not None and not m.scalar
+    def private(m):  # (a value made elsewhere, a backward program's saved input, may
+        # have views this program cannot see: never private)
+        return id(m) in pos and m.op == "call" and m.view_of is None and \
+            id(m) not in viewed and m.shape is not None and not m.scalar
 
     def stable(leaf, a, b, group):  # no write to ``leaf``'s memory between a and b
         r = root(leaf)
