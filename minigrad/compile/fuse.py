@@ -47,6 +47,9 @@ from .ir import Node
 # table above); tests set both to 0 to fuse every chain
 MIN_ELEMENTS = {2: 2048, 3: 256}
 
+# inputs of one kernel at most (a NumPy ufunc takes at most 64 operands in all)
+MAX_INPUTS = 32
+
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _BOOL = np.dtype(bool)
 
@@ -245,6 +248,7 @@ def fuse(nodes):
             continue
         group = {r}
         todo = [r]
+        leaves = {(id(u), version(u, r)) for u in operands[r]}
         while todo:
             i = todo.pop()
             for u in operands[i]:
@@ -261,6 +265,10 @@ def fuse(nodes):
                     continue
                 if not all(stable(x, v, r, group) for x in operands[v]):
                     continue
+                more = (leaves - {(id(u), v)}) | {(id(x), version(x, v)) for x in operands[v]}
+                if len(more) > MAX_INPUTS:
+                    continue
+                leaves = more
                 group.add(v)
                 todo.append(v)
         if len(group) < 2 or int(np.prod(n.shape)) < MIN_ELEMENTS[min(len(group), 3)]:

@@ -129,3 +129,18 @@ def test_compiled_module_fuses_forward_and_backward(fuse_all):
     assert _kernels(f.code)
     for g, w in zip(got, want):
         np.testing.assert_array_equal(g, w)
+
+
+def test_long_chains_are_cut_at_the_ufunc_operand_limit(fuse_all):
+    xs = [torch.full((4,), float(i + 1)) for i in range(80)]
+
+    def fn(*xs):  # 80 inputs in one chain: more than a NumPy ufunc can take
+        acc = xs[0] * 1.0
+        for x in xs[1:]:
+            acc = acc + x * 0.5
+        return acc
+    with torch.no_grad():
+        f, got = _compiled(fn, *xs)
+        want = fn(*xs)
+    assert len(_kernels(f.code)) >= 3
+    np.testing.assert_array_equal(got.array, want.array)
