@@ -179,9 +179,56 @@ def as_subclass(self, cls):
     return t
 
 
+def is_distributed(self) -> bool:
+    """False: a minigrad tensor lives whole on one device."""
+    return False
+
+
+def is_set_to(self, tensor) -> bool:
+    """Whether ``tensor`` views exactly the same memory (address, shape, strides, dtype)."""
+    a, b = self.array, tensor.array
+    if type(a) is not type(b) or a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    return a.strides == b.strides and self.data_ptr() == tensor.data_ptr()
+
+
+def module_load(self, other, assign=False):
+    """How ``load_state_dict`` turns the state-dict value ``other`` into this parameter's
+    new value: ``other.detach()`` when ``assign``, else ``self.copy_(other).detach()``."""
+    if assign:
+        return other.detach()
+    return self.copy_(other).detach()
+
+
+def new_empty_strided(self, size, stride, dtype=None, device=None, requires_grad=False,
+                      layout=None, pin_memory=False):
+    """A new tensor of ``size`` with element strides ``stride`` over fresh memory (zeros
+    here; PyTorch leaves it uninitialized), self's dtype and device by default."""
+    from . import backend
+    from ._parser import check_option
+    from .tensor import Tensor
+
+    check_option("layout", layout)
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    dt = _dt.as_dtype(dtype).np if dtype is not None else self.array.dtype
+    dev = backend.device(device) if device is not None else self.device
+    n = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
+    buf = backend.to_device(np.zeros(n, dtype=dt), dev)
+    xp = np if dev.type == "cpu" else backend.require_cuda()
+    item = np.dtype(dt).itemsize
+    out = xp.lib.stride_tricks.as_strided(buf, size, tuple(s * item for s in stride))
+    t = Tensor._wrap(out)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
 METHODS = ["byte", "char", "short", "ndimension", "get_device", "is_signed", "is_neg",
            "resolve_neg", "is_inference", "is_nonzero", "is_same_size", "dim_order", "apply_",
-           "map_", "map2_", "as_subclass"]
+           "map_", "map2_", "as_subclass", "is_distributed", "is_set_to", "module_load",
+           "new_empty_strided"]
 
 
 def bind(cls):
@@ -269,6 +316,12 @@ def typename(obj) -> str:
 _TOP_NAMES = ("is_signed", "is_neg", "resolve_neg", "is_inference", "is_nonzero",
               "is_same_size", "get_device")
 TOP_LEVEL = {n: _top(n) for n in _TOP_NAMES}
-TOP_LEVEL.update(is_floating_point=is_floating_point, promote_types=promote_types,
+def set_flush_denormal(mode) -> bool:
+    """False: NumPy offers no flush-to-zero mode for denormal numbers, so nothing is set
+    (PyTorch returns False too where the CPU does not support it)."""
+    return False
+
+
+TOP_LEVEL.update(set_flush_denormal=set_flush_denormal, is_floating_point=is_floating_point, promote_types=promote_types,
                  result_type=result_type, can_cast=can_cast, scalar_tensor=scalar_tensor,
                  typename=typename)

@@ -91,7 +91,8 @@ def check_probability(p):
 
 def sample(kind, shape, np_dtype, device, a=None, b=None, generator=None):
     """Draw an array of ``shape``: kind is uniform [a, b), normal (mean a, std b),
-    bernoulli (p = a), randint [a, b), or permutation (n = a)."""
+    bernoulli (p = a), randint [a, b), permutation (n = a), poisson (rates a) or binomial
+    (counts a, probabilities b)."""
     if kind == "normal" and not b >= 0:  # also rejects nan
         raise RuntimeError(f"normal expects std >= 0.0, but found std {b}")
     if kind == "uniform" and not a <= b:
@@ -118,6 +119,10 @@ def sample(kind, shape, np_dtype, device, a=None, b=None, generator=None):
                 return rs.randint(a, b, size=shape).astype(np_dtype)
             if kind == "permutation":
                 return rs.permutation(a).astype(np_dtype)
+            if kind == "poisson":
+                return rs.poisson(a, size=shape).astype(np_dtype)
+            if kind == "binomial":
+                return rs.binomial(a, b, size=shape).astype(np_dtype)
     rng = (generator or default_generator)._rng
     np_dtype = np.dtype(np_dtype)
     if kind == "uniform":
@@ -141,4 +146,8 @@ def sample(kind, shape, np_dtype, device, a=None, b=None, generator=None):
         return rng.integers(a, b, size=shape).astype(np_dtype)
     if kind == "permutation":
         return rng.permutation(a).astype(np_dtype)
+    if kind == "poisson":  # a: the rates (an array of ``shape``)
+        return rng.poisson(a, size=shape).astype(np_dtype)
+    if kind == "binomial":  # a: the counts, b: the probabilities
+        return rng.binomial(a, b, size=shape).astype(np_dtype)
     raise ValueError(f"unknown distribution {kind!r}")

@@ -150,3 +150,22 @@ def test_set_printoptions():
         mg.set_printoptions(profile="default")
         torch.set_printoptions(profile="default")
     assert repr(mg.tensor([1.23456789, 2.5])) == "tensor([1.2346, 2.5000])"
+
+
+def test_storage_queries_and_module_load():
+    x = mg.arange(6.0).reshape(2, 3)
+    assert not x.is_distributed() and not torch.zeros(2).is_distributed()
+    assert x.is_set_to(x) and not x.is_set_to(x.clone())
+    assert not x.is_set_to(x.t()) and x.reshape(2, 3).is_set_to(x)
+    p = mg.zeros(2, 3)
+    r = p.module_load(x)
+    assert r is not p and r is not x and np.array_equal(p.numpy(), x.numpy())
+    r = p.module_load(mg.ones(2, 3), assign=True)
+    assert r.array is not p.array and r.sum().item() == 6.0
+    for size, stride in (((2, 3), (3, 1)), ((2, 3), (1, 2)), ((3, 2), (0, 1)), ((0, 4), (4, 1))):
+        m = x.new_empty_strided(size, stride)
+        t = torch.arange(6.0).new_empty_strided(size, stride)
+        assert tuple(m.shape) == tuple(t.shape) and m.stride() == t.stride()
+        assert m.dtype == x.dtype
+    assert x.new_empty_strided((2,), (1,), dtype=mg.int64).dtype == mg.int64
+    assert mg.set_flush_denormal(True) is False

@@ -247,15 +247,21 @@ def _erfinv_guess(xp, ax, y):
 
 
 def _erfinv_core(xp, ax, y):
-    """z >= 0 with erf(z) = ax and erfc(z) = y (= 1 - ax, given exactly by the caller):
-    Winitzki's guess refined by Halley steps on erf (ax < 1/2) or erfc (the tail, where y
-    keeps the precision 1 - ax would lose)."""
-    z = _erfinv_guess(xp, ax, xp.where(y > 0, y, 0.5))
-    tail = y <= 0.5
+    """z >= 0 with erf(z) = ax and erfc(z) = y (= 1 - ax, given exactly by the caller), from
+    Winitzki's guess: Halley steps on erf for ax < 1/2; in the tail, Newton steps on
+    log erfc(z) = log erfcx(z) - z^2, which keeps its precision where erfc(z) itself would
+    underflow to a subnormal (y down to 5e-324)."""
+    z0 = _erfinv_guess(xp, ax, xp.where(y > 0, y, 0.5))
+    z = z0
     for _ in range(3):
-        f = xp.where(tail, y - erfc(xp, z), erf(xp, z) - ax)
+        f = erf(xp, z) - ax
         d = f / (_TWO_SQRTPI * xp.exp(-z * z))
         z = z - d / (1 + z * d)  # Halley: f''/f' = -2z
+    zt, ly = z0, xp.log(xp.where(y > 0, y, 0.5))
+    for _ in range(4):
+        ex = erfcx(xp, zt)
+        zt = zt + (xp.log(ex) - zt * zt - ly) * ex * (math.sqrt(math.pi) / 2)
+    z = xp.where(y <= 0.5, zt, z)
     return xp.where(y == 0, xp.inf, xp.where(ax == 0, 0.0, z))
 
 

@@ -232,6 +232,13 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     return where(_mask(xp.isneginf(a)), float(neginf), out)
 
 
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input`` (subtraction with the operands reversed)."""
+    from .elementwise import sub
+
+    return sub(other, input, alpha=alpha)
+
+
 def deg2rad(input):
     """Degrees to radians."""
     return float_of(input) * _DEG
@@ -311,7 +318,7 @@ def isposinf(input):
 
 __all__ = ["deg2rad", "float_power", "fmax", "fmin", "frexp", "gcd", "heaviside", "hypot",
            "isneginf", "isposinf", "lcm", "ldexp", "logit", "nan_to_num", "nextafter",
-           "rad2deg", "signbit", "sinc", "xlogy"]
+           "rad2deg", "rsub", "signbit", "sinc", "xlogy"]
 SPECIAL = ["xlog1py"]
 METHODS = ["deg2rad", "float_power", "float_power_", "fmax", "fmin", "frexp", "gcd", "heaviside", "hypot",
            "isneginf", "isposinf", "lcm", "ldexp", "logit", "nan_to_num", "nextafter",

@@ -1,5 +1,6 @@
 """In-place random samplers of the Tensor: ``exponential_``, ``cauchy_``, ``geometric_``,
-``log_normal_``, ``random_``, and ``bernoulli`` (the method form). Each transforms uniform
+``log_normal_``, ``random_``, and ``bernoulli`` (the method form); ``torch.poisson`` and
+``torch.binomial``. Each transforms uniform
 (or normal) draws of ``minigrad.random.sample`` by the inverse CDF, so one formula serves
 NumPy and CuPy and the global seed / ``generator=`` apply as for ``uniform_``. In place on a
 leaf that requires grad raises, as in PyTorch; nothing is recorded for autograd.
@@ -98,5 +99,28 @@ def bernoulli(input, p=None, *, generator=None):
     return _bernoulli(input, p, generator=generator)
 
 
-_ = Tensor
+def poisson(input, generator=None):
+    """Draws from Poisson(rate) for each rate in ``input`` (non-negative), in input's dtype
+    (no gradient)."""
+    rates = input.array
+    if bool((rates < 0).any()) or bool(input.xp.isnan(rates).any()):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    vals = _random.sample("poisson", input.shape, rates.dtype, input.device, rates, None,
+                          generator)
+    return Tensor._wrap(vals)
+
+
+def binomial(count, prob, generator=None):
+    """Draws from Binomial(count, prob) elementwise, in ``count``'s dtype (no gradient)."""
+    n, p = count.array, prob.array
+    if bool(((p < 0) | (p > 1)).any()):
+        raise RuntimeError("binomial: probabilities must be in [0, 1]")
+    shape = tuple(count.xp.broadcast_shapes(n.shape, p.shape)) if hasattr(
+        count.xp, "broadcast_shapes") else tuple(np.broadcast_shapes(n.shape, p.shape))
+    vals = _random.sample("binomial", shape, n.dtype, count.device,
+                          n.astype(np.int64), p.astype(np.float64), generator)
+    return Tensor._wrap(vals)
+
+
+__all__ = ["binomial", "poisson"]
 METHODS = ["exponential_", "cauchy_", "geometric_", "log_normal_", "random_", "bernoulli"]

@@ -139,7 +139,8 @@ class LogNdtr(Function):
                 # ah = a cut to 21 bits, ah^2 is exact and a^2 = ah^2 + (a - ah)(a + ah)
                 ah = a.astype(xp.float32).astype(a.dtype)
                 ah = xp.where(xp.isfinite(ah), ah, a)
-                hi, lo = (ah * ah) * 0.5, ((a - ah) * (a + ah)) * 0.5
+                hi = (ah * ah) * 0.5
+                lo = xp.where(xp.isfinite(a), ((a - ah) * (a + ah)) * 0.5, 0.0)
                 half_sq = xp.where(xp.isinf(a), xp.inf, hi + lo)
                 left = xp.log(_gamma.erfcx(xp, xp.maximum(u, 0.0)) / 2) - half_sq
                 tail = 0.5 * _gamma.erfcx(xp, xp.maximum(-u, 0.0)) * xp.exp(-hi) * xp.exp(-lo)

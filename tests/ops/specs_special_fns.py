@@ -110,6 +110,8 @@ SPECS = [
            torch_fn=lambda a: a.frexp().mantissa),
     OpSpec("nan_to_num", lambda a: a.nan_to_num(), np.nan_to_num, U,
            torch_fn=_t("nan_to_num")),
+    OpSpec("rsub", lambda a, b: ops.rsub(a, b, alpha=0.5), lambda a, b: b - 0.5 * a, B2,
+           broadcast=True, torch_fn=_t("rsub", alpha=0.5)),
     OpSpec("deg2rad", lambda a: ops.deg2rad(a), np.deg2rad, U, torch_fn=_t("deg2rad")),
     OpSpec("rad2deg", lambda a: a.rad2deg(), np.rad2deg, U, torch_fn=_t("rad2deg")),
 ]
@@ -119,3 +121,6 @@ NOT_DIFFERENTIABLE = {
        "vs PyTorch in tests/ops/test_special_fns.py"
     for n in ("heaviside", "nextafter", "gcd", "lcm", "signbit", "isneginf", "isposinf")
 }
+NOT_DIFFERENTIABLE.update({
+    n: "a random sampler (no gradient); moments checked in tests/ops/test_random_fill.py"
+    for n in ("poisson", "binomial")})

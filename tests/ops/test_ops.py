@@ -158,7 +158,8 @@ def _public_ops():
                 "scattering", "diagonal", "sampling", "views", "integrate", "special_math",
                 "aliases", "statistics", "histograms", "differences", "products",
                 "inplace_forms", "math_extra", "special_fns",
-                "linalg_torch", "householder", "lowrank"):
+                "linalg_torch", "householder", "lowrank",
+                "random_fill"):
         try:
             mod = importlib.import_module(f"minigrad.ops.{fam}")
         except ModuleNotFoundError as e:

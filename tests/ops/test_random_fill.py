@@ -79,3 +79,16 @@ def test_errors_match_pytorch():
         assert str(ours.value).split(",")[0] == str(theirs.value).split(",")[0]
     with pytest.raises(RuntimeError, match="leaf Variable"):
         mg.zeros(3, requires_grad=True).exponential_()
+
+
+def test_poisson_binomial():
+    mg.manual_seed(3)
+    rates = mg.full((N,), 3.5, dtype=mg.float64)
+    s = mg.poisson(rates).numpy()
+    assert s.dtype == np.float64 and (s == np.round(s)).all() and s.min() >= 0
+    _close(s, 3.5, 3.5)
+    b = mg.binomial(mg.full((N,), 10.0), mg.full((N,), 0.3)).numpy()
+    assert b.min() >= 0 and b.max() <= 10 and b.dtype == np.float32
+    _close(b, 3.0, 10 * 0.3 * 0.7)
+    with pytest.raises(RuntimeError, match="rate"):
+        mg.poisson(mg.tensor([-1.0]))
