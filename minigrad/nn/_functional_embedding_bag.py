@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops as _ops
-from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from ._embedding_common import renorm_rows_, scale_grad_by_freq_
 
 
 def _host(t: Tensor) -> np.ndarray:
@@ -49,20 +49,6 @@ def _bags(input: Tensor, offsets, include_last_offset: bool):
     return idx, bag, nbags
 
 
-def _renorm_(weight: Tensor, rows: np.ndarray, max_norm: float, norm_type: float) -> None:
-    """Scale the referenced rows whose ``norm_type``-norm exceeds ``max_norm`` down to it
-    (in place, outside autograd), as PyTorch's ``embedding_renorm_``."""
-    rows = np.unique(rows)
-    if rows.size == 0:
-        return
-    with no_grad():
-        sel = Tensor._wrap(weight.xp.asarray(rows))
-        picked = _ops.index_select(weight, 0, sel)
-        norms = _ops.norm(picked, norm_type, 1, keepdim=True)
-        scale = _ops.where(norms > max_norm, max_norm / (norms + 1e-7), norms * 0 + 1)
-        weight.index_copy_(0, sel, picked * scale)
-
-
 def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
                   max_norm: float | None = None, norm_type: float = 2,
                   scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
@@ -78,6 +64,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         per_sample_weights: a weight per index (shape of ``input``), mode 'sum' only.
         padding_idx: indices equal to it are left out of their bag (and of its count).
         max_norm: rows used are first renormalized in place to at most this norm.
+        scale_grad_by_freq: each row's gradient is divided by its index's count in
+            ``input`` (modes 'sum' and 'mean').
 
     Returns:
         (B, D); an empty bag gives zeros.
@@ -87,11 +75,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     if sparse:
         raise NotImplementedError("embedding_bag: sparse=True (sparse gradients) is not "
                                   "supported by minigrad: arrays are dense; use sparse=False")
-    if scale_grad_by_freq:
-        if mode == "max":
-            raise ValueError("max mode does not support scaling the gradient by the frequency")
-        raise NotImplementedError("embedding_bag: scale_grad_by_freq=True is not supported "
-                                  "by minigrad")
+    if scale_grad_by_freq and mode == "max":
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
     if input.array.dtype.kind not in "iu":
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
                            f"following scalar types: Long, Int; but got {input.dtype} instead "
@@ -118,12 +103,14 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         raise RuntimeError(f"Index {bad} of input takes value {idx[bad]} which is not in the "
                            f"valid range [0, {num})")
     if max_norm is not None:
-        _renorm_(weight, idx, max_norm, norm_type)
+        renorm_rows_(weight, idx, max_norm, norm_type)
     pos = np.arange(idx.size)
     if padding_idx is not None:
         pos = pos[idx != padding_idx]
     xp = weight.xp
     rows = _ops.index_select(weight, 0, Tensor._wrap(xp.asarray(idx[pos], dtype=np.int64)))
+    if scale_grad_by_freq:
+        scale_grad_by_freq_(rows, idx[pos], idx)
     if per_sample_weights is not None:
         psw = per_sample_weights.reshape(-1)[:idx.size]
         rows = rows * _ops.index_select(psw, 0, Tensor._wrap(xp.asarray(pos))).unsqueeze(1)

@@ -259,10 +259,11 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
               norm_type: float = 2.0, scale_grad_by_freq: bool = False,
               sparse: bool = False) -> Tensor:
     """Rows of ``weight`` picked by the integer ``input``; output shape input.shape + (dim,).
-    The row ``padding_idx`` gets no gradient."""
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not "
-                                  "supported")
+    The row ``padding_idx`` gets no gradient; ``max_norm`` renormalizes the rows used in
+    place first; ``scale_grad_by_freq`` divides each row's gradient by its index's count."""
+    if sparse:
+        raise NotImplementedError("embedding: sparse=True (sparse gradients) is not supported "
+                                  "by minigrad: arrays are dense; use sparse=False")
     if input.array.dtype.kind not in "iu":
         raise RuntimeError(f"embedding: expected an integer index tensor, got {input.dtype}")
     num = weight.shape[0]
@@ -272,7 +273,15 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     if input.numel() and not input.is_cuda and bool((a.min() < 0) | (a.max() >= num)):
         raise IndexError(f"embedding: index out of range in self (indices must be in [0, {num}), "
                          f"got min {int(input.array.min())}, max {int(input.array.max())})")
+    if max_norm is not None or scale_grad_by_freq:
+        from ._embedding_common import host_indices, renorm_rows_, scale_grad_by_freq_
+
+        host = host_indices(input)
+    if max_norm is not None:
+        renorm_rows_(weight, host.reshape(-1), max_norm, norm_type)
     out = weight[input]
+    if scale_grad_by_freq:
+        scale_grad_by_freq_(out, host, host.reshape(-1))
     if padding_idx is not None:
         if padding_idx < 0:
             padding_idx += num

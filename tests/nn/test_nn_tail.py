@@ -435,3 +435,44 @@ def test_fractional_max_pool_modules():
         F.fractional_max_pool2d(mg.zeros(1, 1, 4, 8), 3, (3, 2))
     with pytest.raises(ValueError, match="either an output_size or an output_ratio"):
         F.fractional_max_pool2d(mg.zeros(1, 1, 4, 8), 3)
+
+
+def test_embedding_max_norm_and_scale_grad_by_freq_match_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((8, 3)) * 2
+    idx = np.array([[1, 2, 1], [7, 1, 3]])
+    for kw in [{"max_norm": 1.0}, {"scale_grad_by_freq": True},
+               {"max_norm": 1.5, "norm_type": 1.0, "scale_grad_by_freq": True, "padding_idx": 2}]:
+        ours = nn.Embedding.from_pretrained(mg.tensor(w), freeze=False, **kw)
+        theirs = torch.nn.Embedding.from_pretrained(torch.tensor(w), freeze=False, **kw)
+        assert repr(ours) == repr(theirs)
+        y, ty = ours(mg.tensor(idx)), theirs(torch.tensor(idx))
+        g = rng.standard_normal(ty.shape)
+        (y * mg.tensor(g)).sum().backward()
+        (ty * torch.tensor(g)).sum().backward()
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(),
+                                   rtol=1e-12)  # max_norm renormalized the used rows
+        np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(),
+                                   rtol=1e-12)
+    with pytest.raises(NotImplementedError, match="sparse=True"):
+        nn.Embedding(4, 2, sparse=True)
+
+
+def test_embedding_bag_scale_grad_by_freq():
+    """Each row's gradient divided by its index's count in the input (PyTorch's documented
+    rule; its CPU embedding_bag kernel divides by another index's count, so the plain
+    gradient is the reference here)."""
+    w = np.random.default_rng(0).standard_normal((8, 2))
+    idx, off = np.array([1, 2, 1, 3, 1, 7, 7]), np.array([0, 3, 3])
+    counts = np.bincount(idx, minlength=8)[:, None]
+    for mode in ("sum", "mean"):
+        plain = mg.tensor(w, requires_grad=True)
+        scaled = mg.tensor(w, requires_grad=True)
+        F.embedding_bag(mg.tensor(idx), plain, mg.tensor(off), mode=mode).sum().backward()
+        y = F.embedding_bag(mg.tensor(idx), scaled, mg.tensor(off), mode=mode,
+                            scale_grad_by_freq=True)
+        y.sum().backward()
+        np.testing.assert_allclose(scaled.grad.numpy(),
+                                   plain.grad.numpy() / np.maximum(counts, 1), rtol=1e-12)
