@@ -120,8 +120,19 @@ def test_gamma_draw_gradient_matches_torch():
     x = rng.gamma(alpha)
     want = torch._standard_gamma_grad(torch.tensor(alpha), torch.tensor(x)).numpy()
     got = standard_gamma_grad(np, x, alpha)
-    # torch evaluates the same derivative by a fitted approximation: agreement to its accuracy
-    np.testing.assert_allclose(got, want, rtol=5e-3)
+    # torch evaluates the same derivative by a fitted approximation: agreement to its
+    # accuracy (measured: at most 5.4e-4 relative over 2000 such draws, median 2.5e-5)
+    np.testing.assert_allclose(got, want, rtol=1e-3)
+
+
+def test_gamma_cdf_matches_torch(rng):
+    torch = pytest.importorskip("torch")
+    c, r = rng.uniform(0.5, 3, (3, 4)), rng.uniform(0.5, 2, (4,))
+    value = rng.gamma(1.5, 1.0, (2, 3, 4))
+    rm, rt = mg.tensor(r, requires_grad=True), torch.tensor(r, requires_grad=True)
+    got = D.Gamma(mg.tensor(c), rm).cdf(mg.tensor(value))
+    want = torch.distributions.Gamma(torch.tensor(c), rt).cdf(torch.tensor(value))
+    _compare(got, want, [rm], [rt], rng)  # no derivative in the concentration, as PyTorch
 
 
 def test_rsample_gradients_are_unbiased():

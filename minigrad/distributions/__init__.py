@@ -1,6 +1,7 @@
 """``minigrad.distributions``: probability distributions with PyTorch's API
 (``torch.distributions``): ``Normal``, ``Uniform``, ``Exponential``, ``Laplace``,
-``LogNormal``, ``Gamma``, ``Beta``, ``Dirichlet`` (continuous, reparameterised),
+``LogNormal``, ``Gamma``, ``Beta``, ``Dirichlet``, ``MultivariateNormal`` (continuous,
+reparameterised),
 ``Bernoulli``, ``Categorical``, ``OneHotCategorical``, ``Geometric``, ``Poisson``,
 ``Binomial`` (discrete), ``Independent``, the ``Distribution`` base and ``kl_divergence``
 (same-family pairs).
@@ -18,9 +19,10 @@ from .discrete import Bernoulli, Categorical, Geometric
 from .distribution import Distribution
 from .gamma import Beta, Dirichlet, Gamma
 from .kl import kl_divergence, register_kl
+from .multivariate import MultivariateNormal
 from .scale import Exponential, Laplace, LogNormal
 from .structured import Independent, OneHotCategorical
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution",
-           "Exponential", "Gamma", "Geometric", "Independent", "Laplace", "LogNormal", "Normal",
-           "OneHotCategorical", "Poisson", "Uniform", "kl_divergence", "register_kl"]
+           "Exponential", "Gamma", "Geometric", "Independent", "Laplace", "LogNormal",
+           "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "Uniform", "kl_divergence", "register_kl"]

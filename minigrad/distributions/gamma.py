@@ -58,6 +58,11 @@ class Gamma(Distribution):
         c, r = self.concentration, self.rate
         return c.xlogy(r) + (c - 1).xlogy(value) - r * value - c.lgamma()
 
+    def cdf(self, value) -> Tensor:
+        value = _as_tensor(value, self.rate)
+        self._check_sample(value, lambda v: v >= 0, "GreaterThanEq(lower_bound=0.0)")
+        return _ops.igamma(self.concentration, self.rate * value)
+
     def entropy(self) -> Tensor:
         c = self.concentration
         return c - self.rate.log() + c.lgamma() + (1.0 - c) * c.digamma()

@@ -1,11 +1,13 @@
 """``kl_divergence(p, q)`` with PyTorch's registry (``register_kl``)."""
 from __future__ import annotations
 
+from .. import backend
 from ..tensor import Tensor
 from .continuous import Normal, Uniform
 from .counts import Binomial, Poisson
 from .discrete import Bernoulli, Categorical, Geometric
 from .gamma import Beta, Dirichlet, Gamma
+from .multivariate import MultivariateNormal
 from .scale import Exponential, Laplace, LogNormal
 from .structured import Independent, OneHotCategorical, _sum_rightmost
 
@@ -140,3 +142,21 @@ def _kl_binomial_binomial(p, q):
     inf = p.total_count.detach() > q.total_count.detach()
     return kl.masked_fill(inf, float("inf"))
 
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Multivariate Normals with different event "
+                         "shapes cannot be computed")
+    from .. import linalg
+    from .multivariate import _half_log_det, _mahalanobis
+
+    pL, qL = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    n = p.event_shape[0]
+    shape = backend.np.broadcast_shapes(tuple(pL.shape), tuple(qL.shape))
+    # tr(Sq^-1 Sp) = ||qL^-1 pL||_F^2
+    term2 = linalg.solve_triangular(qL.expand(shape), pL.expand(shape), upper=False) \
+        .pow(2).sum((-2, -1))
+    term3 = _mahalanobis(qL, q.loc - p.loc)
+    kl = _half_log_det(qL) - _half_log_det(pL) + 0.5 * (term2 + term3 - n)
+    return kl.expand(tuple(p.batch_shape)) if p.batch_shape else kl
