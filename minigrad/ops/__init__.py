@@ -49,6 +49,8 @@ from .householder import *  # noqa: F401,F403,E402
 from . import lowrank  # noqa: E402
 from .lowrank import *  # noqa: F401,F403,E402
 from .random_fill import *  # noqa: F401,F403,E402
+from . import eigensolvers  # noqa: E402
+from .eigensolvers import *  # noqa: F401,F403,E402
 
 # families whose ``METHODS`` (pure forwards) and ``INPLACE_METHODS`` (``name_`` forms) become
 # Tensor methods, generated in tensor.py

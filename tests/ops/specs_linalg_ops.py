@@ -354,6 +354,16 @@ SPECS += [
            lambda a: _np_sv(a, 2), [((5, 4),)], domain=_low_rank),
 ]
 
+SPECS += [
+    OpSpec("lobpcg", lambda a: mg.lobpcg(a + a.mT, k=2)[0],
+           lambda a: np.linalg.eigvalsh(a + a.T)[::-1][:2], [((6, 6),)]),
+    OpSpec("lobpcg", lambda a: mg.lobpcg(a + a.mT, k=1, largest=False)[0],
+           lambda a: np.linalg.eigvalsh(a + a.T)[:1], [((4, 4),)], id="lobpcg_smallest"),
+    OpSpec("lobpcg", lambda a, b: mg.lobpcg(a + a.mT, k=1, B=_spd(b))[0],
+           lambda a, b: np.linalg.eigvals(np.linalg.solve(_np_spd(b), a + a.T)).real.max(keepdims=True),
+           [((3, 3), (3, 3))], id="lobpcg_generalized"),
+]
+
 NOT_DIFFERENTIABLE = {
     "geqrf": "LAPACK's packed QR has no derivative in PyTorch either (its backward raises); "
              "values against torch in test_linalg_ops.py",

@@ -265,3 +265,24 @@ def test_ldl_factor_and_solve_match_pytorch():
     with pytest.raises(RuntimeError, match="derivative of 'linalg_ldl_factor_ex'"):
         LD.sum().backward()
     assert LA.ldl_factor_ex(mg.zeros(3, 3, dtype=mg.float64)).info.item() == 1
+
+
+def test_lobpcg_matches_pytorch():
+    """PyTorch iterates to its default tolerance; minigrad solves the dense problem exactly,
+    so the comparison allows PyTorch's iteration error (rtol 1e-6)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((9, 9))
+    a = a @ a.T
+    b = rng.standard_normal((9, 9))
+    b = b @ b.T + 9 * np.eye(9)
+    for kw in ({"k": 2}, {"k": 2, "largest": False}):
+        E, X = mg.lobpcg(mg.tensor(a), **kw)
+        Et, _ = torch.lobpcg(torch.tensor(a), **kw)
+        np.testing.assert_allclose(E.numpy(), Et.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(a @ X.numpy(), X.numpy() * E.numpy(), atol=1e-9)
+    E, X = mg.lobpcg(mg.tensor(a), k=1, B=mg.tensor(b))
+    np.testing.assert_allclose(a @ X.numpy(), b @ X.numpy() * E.numpy(), atol=1e-9)
+    np.testing.assert_allclose(X.numpy().T @ b @ X.numpy(), [[1.0]], atol=1e-12)
+    with pytest.raises(ValueError, match="smaller than 3 x the number of requested eigenpairs"):
+        mg.lobpcg(mg.tensor(a), k=4)
