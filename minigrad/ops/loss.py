@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import backend, cuda_kernels
+from .. import _threads, backend, cuda_kernels
 from ..autograd.function import Function
 from ..autograd.grad_mode import _State
 from ..tensor import Tensor
@@ -26,6 +26,25 @@ def check_reduction(reduction):
             f"{reduction!r} is not a valid value for reduction; valid values are 'none', "
             "'mean', 'sum'"
         )
+
+
+# With a thread pool, cross-entropy on this many logits or more runs on blocks of rows of
+# about ``_threads.PARALLEL_BLOCK`` elements spread over the pool (the pool's measured
+# break-even: 64K elements per ufunc call). On one thread blocks measured no faster than
+# whole-array passes ((700, 2000) logits: 2.04-2.32 ms against 1.97-2.06 ms forward, CPU
+# time), so one thread keeps the whole-array code.
+_BLOCKED_MIN = 1 << 17
+
+
+def _blocked(a):
+    return (type(a) is np.ndarray and a.ndim == 2 and a.flags.c_contiguous
+            and a.size >= _BLOCKED_MIN and _threads.get_num_threads() > 1)
+
+
+def _row_blocks(n, c):
+    """(lo, hi) row ranges of about ``_threads.PARALLEL_BLOCK`` elements each."""
+    step = max(1, _threads.PARALLEL_BLOCK // max(c, 1))
+    return [(lo, min(lo + step, n)) for lo in range(0, n, step)]
 
 
 class CrossEntropy(Function):
@@ -54,6 +73,8 @@ class CrossEntropy(Function):
                        (x, y, loss, lse, np.int64(x.shape[1]), np.int64(ignore_index)))
             self.save_for_backward(x, y, None, lse)  # the row log-sum-exp, not the softmax
             return loss
+        if not w and not label_smoothing and _blocked(x):
+            return self._forward_blocked(x, y)
         z = x - x.max(axis=1, keepdims=True)  # shift by the max: exp never overflows
         p = xp.exp(z)
         s = p.sum(axis=1, keepdims=True)
@@ -73,6 +94,31 @@ class CrossEntropy(Function):
         loss = xp.where(valid, nll, 0).astype(x.dtype, copy=False)
         p /= s  # the softmax, for backward
         self.save_for_backward(x, y, w, p)
+        return loss
+
+    def _forward_blocked(self, x, y):
+        """The same five passes (bitwise the same numbers) on blocks of rows spread over the
+        thread pool; only the softmax is allocated (no shifted copy)."""
+        n, c = x.shape
+        p = np.empty_like(x)
+        valid = y != self.ignore_index
+        ys = np.where(valid, y, 0)
+        nll = np.empty(n, x.dtype)
+
+        def rows(r):
+            lo, hi = r
+            xb, pb = x[lo:hi], p[lo:hi]
+            m = xb.max(axis=1, keepdims=True)
+            np.subtract(xb, m, out=pb)
+            zy = pb[np.arange(hi - lo), ys[lo:hi]]
+            np.exp(pb, out=pb)
+            sb = pb.sum(axis=1, keepdims=True)
+            np.subtract(np.log(sb[:, 0]), zy, out=nll[lo:hi])  # -logp[y]
+            pb /= sb
+
+        _threads.parallel_for(rows, _row_blocks(n, c), x.size)
+        loss = np.where(valid, nll, 0).astype(x.dtype, copy=False)
+        self.save_for_backward(x, y, None, p)
         return loss
 
     def backward(self, gy):
@@ -98,7 +144,16 @@ class CrossEntropy(Function):
         scale = (1 - eps) * hit
         if eps:
             scale = scale + (eps / c) * (g * (c if w is None else w.array.sum()))
-        gx = p.array * scale[:, None].astype(dt, copy=False)
+        pa, scale = p.array, scale[:, None].astype(dt, copy=False)
+        if _blocked(pa):  # in blocks of rows, over the thread pool
+            gx = np.empty_like(pa)
+
+            def rows(r):
+                np.multiply(pa[r[0]:r[1]], scale[r[0]:r[1]], out=gx[r[0]:r[1]])
+
+            _threads.parallel_for(rows, _row_blocks(*pa.shape), pa.size)
+        else:
+            gx = pa * scale
         if eps:
             wb = 1 if w is None else w.array.reshape((1, -1) + (1,) * (x.ndim - 2))
             gx -= ((eps / c) * g)[:, None].astype(dt, copy=False) * wb

@@ -71,13 +71,20 @@ class LSTMScan(Function):
     c_t = f c_{t-1} + i g, h_t = o tanh(c_t); y = [h_t | c_t]_t of shape (T, N, 2H).
 
     At LSTM sizes the per-step cost is small GEMMs and the fixed cost of each ufunc call, so
-    the loops are laid out for both: gates are kept gate-major, (4, N, H) per step, which
+    the loops are laid out for both. Gates are kept gate-major, (4, N, H) per step, which
     makes every gate a contiguous block and the step's GEMM a batch of four (N, H) @ (H, H)
-    products (measured 30% faster in OpenBLAS than one (N, H) @ (H, 4H)); all four gates
-    go through one tanh, as sigmoid(a) = tanh(a / 2) / 2 + 1/2 (the 1/2 folded into x_proj
-    and W, exact in floating point); every result goes into a preallocated buffer."""
+    products (measured 30% faster in OpenBLAS than one (N, H) @ (H, 4H)). Internally the
+    gates are ordered g, i, f, o, after c_{t-1}: per step the buffer holds
+    [c_{t-1}, g, i, f, o], so the three sigmoid gates are one block, [i, f] * [g, c_{t-1}]
+    is one product (the second operand a reversed view) and backward's [i, g, c_{t-1}] is
+    one view too. All four gates go through one tanh, as sigmoid(a) = tanh(a / 2) / 2 + 1/2
+    (the 1/2 folded into x_proj and W, exact in floating point). Backward computes every
+    factor that does not depend on the recurrence in whole-sequence passes first (spread
+    over the thread pool), leaving 9 small ufunc calls and the GEMM per step. The results
+    are bitwise those of the straightforward per-step formulas in PyTorch's gate order."""
 
     once_differentiable = True
+    _ORDER = (2, 0, 1, 3)  # internal gate k is PyTorch's gate _ORDER[k]: g, i, f, o
 
     def forward(self, x, w, h0, c0, reverse=False):
         xp = self.xp
@@ -88,36 +95,38 @@ class LSTMScan(Function):
             return self._forward_fused(x, w, h0, c0)
         T, N, H = x.shape[0], x.shape[1], w.shape[1]
         dt = x.dtype
-        scale = xp.full(4, 0.5, dtype=dt)  # the sigmoid gates' a / 2 (no host copy on a GPU)
-        scale[2] = 1
-        xs = xp.empty((T, 4, N, H), dtype=dt)
-        xp.multiply(x.reshape(T, N, 4, H).transpose(0, 2, 1, 3), scale[:, None, None], out=xs)
-        w4t = xp.ascontiguousarray((w.reshape(4, H, H) * scale[:, None, None]).transpose(0, 2, 1))
-        acts = xp.empty((T, 4, N, H), dtype=dt)  # activated gates, kept for backward
-        hc = xp.empty((T, 2, N, H), dtype=dt)  # h_t and c_t
+        x4, w4 = x.reshape(T, N, 4, H), w.reshape(4, H, H)
+        xs = xp.empty((T, 4, N, H), dtype=dt)  # x_proj per step, gate-major, sigmoid gates / 2
+        w4t = xp.empty((4, H, H), dtype=dt)  # W_k^T, sigmoid gates / 2
+        for k, src in enumerate(self._ORDER):
+            s = 1 if k == 0 else 0.5
+            xp.multiply(x4[:, :, src], s, out=xs[:, k])
+            xp.multiply(w4[src].T, s, out=w4t[k])
+        # per step [c_{t-1}, g, i, f, o] (activated); row T holds c_{T-1} alone
+        A = xp.empty((T + 1, 5, N, H), dtype=dt)
+        A[0, 0] = c0
+        hs = xp.empty((T, N, H), dtype=dt)
         tc = xp.empty((T, N, H), dtype=dt)  # tanh(c_t)
-        ig = xp.empty((N, H), dtype=dt)
-        h, c = h0, c0
+        prod = xp.empty((2, N, H), dtype=dt)
+        h = h0
         for t in range(T):
-            a = acts[t]
+            At = A[t]
+            a = At[1:]
             xp.matmul(h, w4t, out=a)
             a += xs[t]
             xp.tanh(a, out=a)
-            sig = a[:2]  # i, f
+            sig = At[2:]  # i, f, o
             sig *= 0.5
             sig += 0.5
-            sig = a[3]  # o
-            sig *= 0.5
-            sig += 0.5
-            c_new = hc[t, 1]
-            xp.multiply(a[1], c, out=c_new)
-            xp.multiply(a[0], a[2], out=ig)
-            c_new += ig
-            c = c_new
+            xp.multiply(At[2:4], At[1::-1], out=prod)  # i g, f c_{t-1}
+            c = xp.add(prod[0], prod[1], out=A[t + 1, 0])
             xp.tanh(c, out=tc[t])
-            h = xp.multiply(a[3], tc[t], out=hc[t, 0])
-        self.acts, self.tc, self.hc = acts, tc, hc
-        y = hc.transpose(0, 2, 1, 3).reshape(T, N, 2 * H)
+            h = xp.multiply(At[4], tc[t], out=hs[t])
+        self.A, self.tc, self.hs = A, tc, hs
+        y = xp.empty((T, N, 2, H), dtype=dt)
+        y[:, :, 0] = hs
+        y[:, :, 1] = A[1:, 0]
+        y = y.reshape(T, N, 2 * H)
         out = _flip(y) if reverse else y
         self.save_for_backward(w, h0, c0, out)  # the output: version-checked at backward
         return out
@@ -168,46 +177,52 @@ class LSTMScan(Function):
         if self.fused is not None:
             return self._backward_fused(gy)
         w, h0, c0, _ = self.saved_tensors
-        xp, wd, acts, tc, hc = w.xp, w.array, self.acts, self.tc, self.hc
+        xp, wd, A, tc, hs = w.xp, w.array, self.A, self.tc, self.hs
         gy = _flip(gy.array) if self.reverse else gy.array
-        T, N, H = acts.shape[0], acts.shape[2], wd.shape[1]
-        dtype = acts.dtype
+        T, N, H = tc.shape
+        dtype = tc.dtype
         w4 = wd.reshape(4, H, H)
-        d = xp.empty(acts.shape, dtype=dtype)  # gradient of the pre-activation gates
+        w4 = xp.stack([w4[k] for k in self._ORDER])  # internal gate order
+        # whole sequence: activation derivatives [1 - g^2, i (1 - i), f (1 - f), o (1 - o)]
+        # and o (1 - tanh(c)^2), the factor of gh in gc
+        gates = A[:T, 1:]
+        da = xp.empty((T, 4, N, H), dtype=dtype)
+        xp.multiply(gates[:, 0], gates[:, 0], out=da[:, 0])
+        xp.subtract(1, da[:, 0], out=da[:, 0])
+        xp.subtract(1, gates[:, 1:], out=da[:, 1:])
+        da[:, 1:] *= gates[:, 1:]
+        po = xp.multiply(tc, tc)
+        xp.subtract(1, po, out=po)
+        po *= gates[:, 3]
+        gyh, gyc = gy[..., :H], gy[..., H:]
+        d = xp.empty((T, 4, N, H), dtype=dtype)  # gradient of the pre-activation gates
         gh = xp.zeros((N, H), dtype=dtype)
         gc = xp.zeros((N, H), dtype=dtype)
         gh4 = xp.empty((4, N, H), dtype=dtype)
         ght = xp.empty((N, H), dtype=dtype)
         gct = xp.empty((N, H), dtype=dtype)
-        da = xp.empty((4, N, H), dtype=dtype)  # activation derivatives of the four gates
-        # per step, on data still in cache; whole-sequence passes measured slower
         for t in range(T - 1, -1, -1):
-            a, dt = acts[t], d[t]
-            i, f, g, o = a[0], a[1], a[2], a[3]
-            c_prev = hc[t - 1, 1] if t else c0.array
-            xp.subtract(1, a, out=da)  # sigmoid' = s (1 - s) ...
-            da *= a
-            xp.multiply(g, g, out=da[2])  # ... and tanh' = 1 - g^2 on the g gate
-            xp.subtract(1, da[2], out=da[2])
-            xp.add(gy[t, :, :H], gh, out=ght)
-            xp.multiply(tc[t], tc[t], out=gct)  # gc = gh o (1 - tanh(c)^2) + gy_c + gc
-            xp.subtract(1, gct, out=gct)
-            gct *= o
-            gct *= ght
-            gct += gy[t, :, H:]
+            At, dt = A[t], d[t]
+            xp.add(gyh[t], gh, out=ght)
+            xp.multiply(po[t], ght, out=gct)  # gc = gh o (1 - tanh(c)^2) + gy_c + gc
+            gct += gyc[t]
             gct += gc
-            xp.multiply(gct, g, out=dt[0])
-            xp.multiply(gct, c_prev, out=dt[1])
-            xp.multiply(gct, i, out=dt[2])
+            xp.multiply(gct, At[2::-1], out=dt[:3])  # gc * [i, g, c_{t-1}]
             xp.multiply(ght, tc[t], out=dt[3])
-            dt *= da
-            xp.multiply(gct, f, out=gc)
-            xp.matmul(dt, w4, out=gh4)  # gh = sum over gates of d_k @ W_k
-            xp.add.reduce(gh4, axis=0, out=gh)
-        d = d.transpose(0, 2, 1, 3).reshape(T, N, 4 * H)
-        hprev = xp.concatenate([h0.array[None], hc[:-1, 0]])
-        gx = Tensor._wrap(_flip(d) if self.reverse else d)
-        return gx, Tensor._wrap(_weight_grad(xp, d, hprev)), Tensor._wrap(gh), Tensor._wrap(gc)
+            dt *= da[t]
+            xp.multiply(gct, At[3], out=gc)
+            xp.matmul(dt, w4, out=gh4)  # gh = sum over gates of d_k @ W_k, in i, f, g, o order
+            xp.add(gh4[1], gh4[2], out=gh)
+            gh += gh4[0]
+            gh += gh4[3]
+        dx = xp.empty((T, N, 4, H), dtype=dtype)  # PyTorch's gate order
+        for k, src in enumerate(self._ORDER):
+            dx[:, :, src] = d[:, k]
+        dx = dx.reshape(T, N, 4 * H)
+        hprev = xp.concatenate([h0.array[None], hs[:-1]])
+        gw = _weight_grad(xp, dx, hprev)
+        gx = Tensor._wrap(_flip(dx) if self.reverse else dx)
+        return gx, Tensor._wrap(gw), Tensor._wrap(gh), Tensor._wrap(gc)
 
 
 class GRUScan(Function):
