@@ -146,10 +146,10 @@ class CrossEntropy(Function):
             scale = scale + (eps / c) * (g * (c if w is None else w.array.sum()))
         pa, scale = p.array, scale[:, None].astype(dt, copy=False)
         if _blocked(pa):  # in blocks of rows, over the thread pool
-            gx = np.empty_like(pa)
+            gx = xp.empty_like(pa)
 
             def rows(r):
-                np.multiply(pa[r[0]:r[1]], scale[r[0]:r[1]], out=gx[r[0]:r[1]])
+                xp.multiply(pa[r[0]:r[1]], scale[r[0]:r[1]], out=gx[r[0]:r[1]])
 
             _threads.parallel_for(rows, _row_blocks(*pa.shape), pa.size)
         else:
