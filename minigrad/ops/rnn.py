@@ -79,9 +79,11 @@ class LSTMScan(Function):
     is one product (the second operand a reversed view) and backward's [i, g, c_{t-1}] is
     one view too. All four gates go through one tanh, as sigmoid(a) = tanh(a / 2) / 2 + 1/2
     (the 1/2 folded into x_proj and W, exact in floating point). Backward computes every
-    factor that does not depend on the recurrence in whole-sequence passes first (spread
-    over the thread pool), leaving 9 small ufunc calls and the GEMM per step. The results
-    are bitwise those of the straightforward per-step formulas in PyTorch's gate order."""
+    factor that does not depend on the recurrence in whole-sequence passes first, leaving
+    11 small ufunc calls and the GEMM per step (18 before; forward 8, was 11). The results
+    are bitwise those of the previous gate-major code (the same products, summed in
+    PyTorch's gate order); measured no faster on a loaded 2-core VM (the step GEMMs
+    dominate)."""
 
     once_differentiable = True
     _ORDER = (2, 0, 1, 3)  # internal gate k is PyTorch's gate _ORDER[k]: g, i, f, o
