@@ -2,6 +2,8 @@
 clamp, lerp."""
 from __future__ import annotations
 
+import numpy as np
+
 from .. import dtypes as _dt
 from ..autograd.function import Function, _raise_broadcast
 from ..autograd.grad_mode import _State
@@ -247,12 +249,54 @@ def _bound(b, like, dt, low):
     return Tensor._wrap(scalar(xp, b, dt))
 
 
+class Lerp(Function):
+    """y = s + w (e - s) where w < 0.5, else e - (e - s)(1 - w) (PyTorch's form: exact at
+    w = 1, inf - inf only where PyTorch has it); gs = gy (1 - w), ge = gy w, gw = gy (e - s)."""
+
+    def forward(self, s, e, w):
+        xp = self.xp
+        with np.errstate(invalid="ignore", over="ignore"):
+            d = e - s
+            y = xp.where(w < 0.5, s + w * d, e - d * (1 - w))
+        self.save_for_backward(s, e, w)
+        return xp.asarray(y, dtype=s.dtype)
+
+    def backward(self, gy):
+        s, e, w = self.saved_tensors
+        ns, ne_, nw = self.needs_input_grad
+        with np.errstate(invalid="ignore", over="ignore"):
+            return (gy * (1 - w) if ns else None, gy * w if ne_ else None,
+                    gy * (e - s) if nw else None)
+
+
 def lerp(input, end, weight):
-    """``input + weight * (end - input)``; ``weight`` a scalar or a tensor (differentiable
-    in all three)."""
-    if input.array.dtype != end.array.dtype:
-        raise RuntimeError(f"lerp: expected dtype {input.dtype} for `end` but got dtype {end.dtype}")
-    return input + weight * (end - input)
+    """Linear interpolation ``input + weight * (end - input)``, computed from ``end`` for
+    ``weight >= 0.5`` as PyTorch does (so infinities give PyTorch's results); ``weight`` a
+    number or a tensor; differentiable in all three."""
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t.array.dtype != input.array.dtype and \
+                (name == "end" or t.ndim):
+            raise RuntimeError(f"expected dtype {_torch_c_name(input)} for `{name}` but got "
+                               f"dtype {_torch_c_name(t)}")
+    if input.array.dtype.kind != "f":
+        from .special_math import _type_name
+
+        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(input)}\'')
+    if not isinstance(weight, Tensor):
+        weight = Tensor._wrap(scalar(input.xp, weight, input.array.dtype))
+    elif weight.array.dtype != input.array.dtype:  # a 0-d weight of another float dtype
+        from ._util import cast
+
+        weight = cast(weight, input.array.dtype)
+    return Lerp.apply(input, end, weight)
+
+
+def _torch_c_name(t):
+    # PyTorch's C type names in lerp's dtype message
+    return {"float32": "float", "float64": "double", "float16": "c10::Half",
+            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}.get(t.array.dtype.name, str(t.dtype))
 
 
 # ---- logical ---------------------------------------------------------------------------

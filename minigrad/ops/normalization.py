@@ -19,6 +19,13 @@ from ._util import norm_dims
 _F16 = np.dtype(np.float16)
 
 
+def _stats(xp, xf, axes, eps):
+    mean = xf.mean(axis=axes, keepdims=True)
+    xc = xf - mean
+    var = xp.mean(xc * xc, axis=axes, keepdims=True)
+    return mean, var, xc, 1.0 / xp.sqrt(var + eps)
+
+
 class Standardize(Function):
     """y = (x - mean(x)) * rstd, rstd = 1 / sqrt(var(x) + eps) over ``axes``;
     gx = rstd * (gy - mean(gy) - y * mean(gy * y))."""
@@ -27,10 +34,11 @@ class Standardize(Function):
         xp = self.xp
         self.axes, self.eps = axes, eps
         xf = x.astype(np.float32) if x.dtype == _F16 else x  # half: statistics in float32
-        mean = xf.mean(axis=axes, keepdims=True)
-        xc = xf - mean
-        var = xp.mean(xc * xc, axis=axes, keepdims=True)
-        rstd = 1.0 / xp.sqrt(var + eps)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean, var, xc, rstd = _stats(xp, xf, axes, eps)
+            if _overflowed(rstd, xf):  # float32 overflow: float64 statistics (see LayerNorm)
+                mean, var, xc, rstd = (a.astype(np.float32) for a in
+                                       _stats(xp, xf.astype(np.float64), axes, eps))
         y = (xc * rstd).astype(x.dtype, copy=False)
         if stats is not None:  # batch_norm's running statistics reuse them
             stats["mean"], stats["var"] = mean, var
@@ -47,6 +55,26 @@ class Standardize(Function):
         return rstd * (gy - gy.mean(axes, keepdim=True) - y * (gy * y).mean(axes, keepdim=True))
 
 
+def _overflowed(rstd, xf):
+    """Whether float32 statistics overflowed (squares from |x| ~ 1e19 on): rstd is then 0 or
+    nan. Checked on the CPU only, where it costs a pass over one value per row; reading it
+    back on the GPU would synchronise (PyTorch's CUDA kernels accumulate in float32 too)."""
+    return xf.dtype == np.float32 and type(rstd) is np.ndarray and rstd.size and \
+        not (rstd > 0).all()
+
+
+def _row_stats(xp, xf, d, eps):
+    """(x - mean) * rstd and rstd of the rows of 2-d ``xf`` (rstd as a column)."""
+    xh = xf - xf.mean(axis=1, keepdims=True)
+    rstd = xp.einsum("ij,ij->i", xh, xh)[:, None]
+    rstd /= d
+    rstd += eps
+    xp.sqrt(rstd, out=rstd)
+    xp.divide(1, rstd, out=rstd)
+    xh *= rstd
+    return xh, rstd
+
+
 class LayerNorm(Function):
     """y = xh w + b, xh = (x - mean) rstd over the trailing ``n`` dims (x viewed as rows of
     their d elements); gx = rstd (gxh - mean(gxh) - xh mean(gxh xh)) with gxh = gy w,
@@ -61,13 +89,11 @@ class LayerNorm(Function):
         d = math.prod(self.norm_shape)
         x2 = x.reshape(-1, d)
         xf = x2.astype(np.float32) if x.dtype == _F16 else x2  # half: statistics in float32
-        xh = xf - xf.mean(axis=1, keepdims=True)
-        rstd = xp.einsum("ij,ij->i", xh, xh)[:, None]
-        rstd /= d
-        rstd += eps
-        xp.sqrt(rstd, out=rstd)
-        xp.divide(1, rstd, out=rstd)
-        xh *= rstd
+        with np.errstate(over="ignore", invalid="ignore"):
+            xh, rstd = _row_stats(xp, xf, d, eps)
+            if _overflowed(rstd, xf):  # float32 overflow: float64 statistics
+                xh, rstd = (a.astype(np.float32)
+                            for a in _row_stats(xp, xf.astype(np.float64), d, eps))
         y = xh * w.reshape(-1) if w is not None else xh.copy()
         if b is not None:
             y += b.reshape(-1)

@@ -148,21 +148,27 @@ class Prod(Function):
 
 
 def _prod_others(x, axes):
-    """Per element, the product of the other elements of its reduced slice. Built from
-    ``Prod`` on an (n, n) matrix per slice whose row i is the slice with x_i replaced by 1,
-    so it is exact with zeros and differentiable again."""
+    """Per element, the product of the other elements of its reduced slice: the product of
+    those before it times those after it (exclusive cumulative products from both ends, as
+    PyTorch does). O(n) memory, exact with zeros, and differentiable again."""
     keep = [a for a in range(x.ndim) if a not in axes]
     perm = keep + list(axes)
     xt = permute(x, *perm)
     n = _count(x.shape, axes)
     xf = reshape(xt, tuple(xt.shape[: len(keep)]) + (n,))
-    eye = Tensor._wrap(x.xp.eye(n, dtype=bool))
-    z = compare.where(eye, 1.0, unsqueeze(xf, -2))
-    e = reshape(Prod.apply(z, axes=(z.ndim - 1,), keepdim=False), xt.shape)
+    e = reshape(_exclusive_cumprod(xf) * flip(_exclusive_cumprod(flip(xf, -1)), -1), xt.shape)
     inv = [0] * len(perm)
     for i, p in enumerate(perm):
         inv[p] = i
     return permute(e, *inv)
+
+
+def _exclusive_cumprod(x):
+    """Along the last dim: 1, x0, x0 x1, ..., x0 ... x_{n-2}."""
+    from .joining import cat
+
+    one = Tensor._wrap(x.xp.ones(x.shape[:-1] + (1,), dtype=x.array.dtype))
+    return Cumprod.apply(cat([one, x[..., : x.shape[-1] - 1]], -1), axis=x.ndim - 1)
 
 
 @autocast_op("prod")
@@ -311,13 +317,8 @@ def argmin(x, dim=None, keepdim=False):
 # ---- var, std, logsumexp, norm ------------------------------------------------------------
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Variance over ``dim`` with ``sum((x - mean)^2) / max(0, N - correction)``.
-
-    ``correction`` defaults to 1 (Bessel); ``unbiased=False`` is the legacy spelling of
-    ``correction=0``. ``x.var(False)`` (a bool first argument) is read as ``unbiased``.
-    float16 is computed in float32. N <= correction warns and gives inf/nan, as in PyTorch.
-    """
+def _var(x, dim, unbiased, keepdim, correction):
+    """var in its accumulation dtype (float32 for half inputs), and the dtype of the result."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
@@ -327,24 +328,53 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     _need_float(x, "var")
     axes = _axes(dim, x.ndim)
     n = _count(x.shape, axes)
-    half = x.array.dtype if x.array.dtype == _F16 or x.array.dtype.kind == "V" else None
-    if half is not None:
+    out_dtype = x.array.dtype
+    if out_dtype == _F16 or out_dtype.kind == "V":
         x = cast(x, np.float32)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    dof = builtins.max(0, n - correction)
+    if dof == 0:
+        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly "
+                      f"less than the reduction factor (N = {n}, correction = {correction})",
+                      UserWarning, stacklevel=3)
+    y = _moment2(x, axes, n, dof, keepdim)
+    # float32 sums of squares overflow from |x| ~ 1e19 on (and the mean's sum near 3e38),
+    # where PyTorch's CPU kernels accumulate in float64: redo such a reduction in float64
+    # (the check reads only the reduced result; on the GPU it would synchronise, so there
+    # float32 accumulates, as in PyTorch's CUDA kernels).
+    if x.array.dtype == np.float32 and not x.is_cuda and y.array.size and \
+            not builtins.bool(np.isfinite(y.array).all()):
+        y = _moment2(cast(x, np.float64), axes, n, dof, keepdim)
+    return y, out_dtype
+
+
+def _moment2(x, axes, n, dof, keepdim):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         d = x - Sum.apply(x, axes=axes, keepdim=True) / n if n else x
-        s = Sum.apply(d * d, axes=axes, keepdim=keepdim)
-        dof = builtins.max(0, n - correction)
-        if dof == 0:
-            warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly "
-                          f"less than the reduction factor (N = {n}, correction = {correction})",
-                          UserWarning, stacklevel=2)
-        y = s / dof
-    return cast(y, half) if half is not None else y
+        return Sum.apply(d * d, axes=axes, keepdim=keepdim) / dof
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` with ``sum((x - mean)^2) / max(0, N - correction)``.
+
+    ``correction`` defaults to 1 (Bessel); ``unbiased=False`` is the legacy spelling of
+    ``correction=0``. ``x.var(False)`` (a bool first argument) is read as ``unbiased``.
+    float16 is computed in float32, float32 on the CPU in float64 where float32 overflows.
+    N <= correction warns and gives inf/nan, as in PyTorch.
+    """
+    y, dt = _var(x, dim, unbiased, keepdim, correction)
+    with np.errstate(over="ignore"):  # a variance beyond x's dtype is inf, as in PyTorch
+        return cast(y, dt)
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Standard deviation: ``var(...) ** 0.5`` (same arguments as :func:`var`)."""
-    return var(x, dim, unbiased, keepdim, correction=correction) ** 0.5
+    """Standard deviation: ``sqrt(var(...))`` (same arguments as :func:`var`), taken before
+    the result is rounded to x's dtype (so a float32 std of 1e20s stays finite). Its
+    gradient is 0 where the std is 0 (a constant slice), as in PyTorch."""
+    v, dt = _var(x, dim, unbiased, keepdim, correction)
+    nz = compare.ne(v, 0)  # sqrt's slope is infinite at 0: route no gradient there
+    y = compare.where(nz, unary.sqrt(compare.where(nz, v, 1.0)), 0.0)
+    with np.errstate(over="ignore"):
+        return cast(y, dt)
 
 
 @autocast_op("logsumexp")
@@ -461,7 +491,9 @@ def _rev_cumsum(g, axis):
 
 class Cumprod(Function):
     """y_k = prod_{j<=k} x_j along axis; gx_i = sum_{k>=i} gy_k prod_{j<=k, j!=i} x_j:
-    revcumsum(gy * y) / x without zeros, an exact O(n^2) form when x has zeros."""
+    revcumsum(gy * y) / x before the first zero z of a line, at z the same sum over the
+    cumulative product with x_z replaced by 1, and 0 after z (each term holds x_z): O(n),
+    as PyTorch; under create_graph an O(n^2) form that is exact to second order."""
 
     def forward(self, x, axis):
         self.axis = axis
@@ -472,19 +504,37 @@ class Cumprod(Function):
     def backward(self, gy):
         x, y = self.saved_tensors
         axis = self.axis
-        if not builtins.bool((x.array == 0).any()):
+        zero = x.array == 0
+        if not builtins.bool(zero.any()):
             return _rev_cumsum(gy * y, axis) / x
+        if _State.enabled:  # create_graph: the O(n^2) form, exact to second order
+            return _cumprod_grad_quadratic(x, gy, axis)
         xp = x.xp
-        xt, gt = movedim(x, axis, -1), movedim(gy, axis, -1)
-        n = xt.shape[-1]
-        eye = Tensor._wrap(xp.eye(n, dtype=bool))
-        # row i: x with x_i replaced by 1; its cumprod at k is prod_{j<=k, j!=i} x_j
-        c = Cumprod.apply(compare.where(eye, 1.0, unsqueeze(xt, -2)), axis=xt.ndim)
-        upper = Tensor._wrap(xp.triu(xp.ones((n, n), dtype=bool)))  # k >= i
-        zero = Tensor._wrap(xp.zeros((), gy.array.dtype))
-        g = Sum.apply(compare.where(upper, c * unsqueeze(gt, -2), zero), axes=(xt.ndim,),
-                      keepdim=False)
-        return movedim(g, -1, axis)
+        # position of each line's first zero (n where there is none)
+        n = x.shape[axis]
+        pos = xp.arange(n).reshape((n,) + (1,) * (x.ndim - 1 - axis))
+        first = xp.where(zero.any(axis=axis, keepdims=True), zero.argmax(axis=axis, keepdims=True), n)
+        before, at = Tensor._wrap(pos < first), Tensor._wrap(pos == first)
+        safe = compare.where(before, x, 1.0)  # no division by the zeros
+        z = Cumprod.apply(compare.where(at, 1.0, x), axis=axis)
+        g_before = _rev_cumsum(gy * y, axis) / safe
+        return compare.where(before, g_before, compare.where(at, _rev_cumsum(gy * z, axis), 0.0))
+
+
+def _cumprod_grad_quadratic(x, gy, axis):
+    """Cumprod's gradient from an (n, n) matrix per line whose row i is x with x_i replaced
+    by 1: its cumprod at k is prod_{j<=k, j!=i} x_j. Differentiable again at zeros (the
+    O(n) form is not: it drops the dependence of the terms after a zero on that zero)."""
+    xp = x.xp
+    xt, gt = movedim(x, axis, -1), movedim(gy, axis, -1)
+    n = xt.shape[-1]
+    eye = Tensor._wrap(xp.eye(n, dtype=bool))
+    c = Cumprod.apply(compare.where(eye, 1.0, unsqueeze(xt, -2)), axis=xt.ndim)
+    upper = Tensor._wrap(xp.triu(xp.ones((n, n), dtype=bool)))  # k >= i
+    zero = Tensor._wrap(xp.zeros((), gy.array.dtype))
+    g = Sum.apply(compare.where(upper, c * unsqueeze(gt, -2), zero), axes=(xt.ndim,),
+                  keepdim=False)
+    return movedim(g, -1, axis)
 
 
 def _scan(op, x, dim, dtype):
@@ -509,7 +559,8 @@ def cumsum(x, dim, *, dtype=None):
 @autocast_op("cumprod")
 def cumprod(x, dim, *, dtype=None):
     """Cumulative product along ``dim``. The gradient is exact with zeros in the input
-    (an O(n^2) path used only then) and twice differentiable."""
+    (O(n); an O(n^2) form only for a second derivative of a line holding zeros) and twice
+    differentiable."""
     return _scan(Cumprod, x, dim, dtype)
 
 

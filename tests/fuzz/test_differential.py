@@ -142,7 +142,9 @@ def _check(key, fm, ft, leaves):
             (rts[0] * gt).sum().backward()
         except RuntimeError:  # no derivative in PyTorch (floor_divide, ...): none compared
             return
-        (rms[0] * gm).sum().backward()
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # NumPy's inf/nan warnings (documented)
+            (rms[0] * gm).sum().backward()
         if lt.grad is None:
             assert lm.grad is None or not lm.grad.numpy().any(), key
             return
