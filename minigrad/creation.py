@@ -12,6 +12,7 @@ import numpy as np
 from . import backend
 from . import dtypes as _dt
 from . import random as _random
+from ._scalars import stored
 from .tensor import Tensor
 
 
@@ -71,6 +72,7 @@ def _filled(size, value, dtype, device, requires_grad):
     if dtype is None:
         dtype = _dt.result_type(value) if not isinstance(value, float) else _dt.get_default_dtype().np
     npd = _dt.as_dtype(dtype).np
+    value = stored(value, npd, fill=True)  # PyTorch's overflow check
     with backend.on_device(dev):
         arr = backend.xp_for(dev).full(size, value, dtype=npd)
     return _finish(arr, requires_grad)

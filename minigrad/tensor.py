@@ -551,13 +551,13 @@ class Tensor:
         return _ops.logical_not(self) if self.array.dtype.kind == "b" else _ops.bitwise_not(self)
 
     def __and__(self, other):
-        return _ops.logical_and(self, other) if self.array.dtype.kind == "b" else _ops.bitwise_and(self, other)
+        return _ops.bitwise_and(self, other)  # on bools the logical one (bool ^ 3 is int64)
 
     def __or__(self, other):
-        return _ops.logical_or(self, other) if self.array.dtype.kind == "b" else _ops.bitwise_or(self, other)
+        return _ops.bitwise_or(self, other)  # on bools the logical one (bool ^ 3 is int64)
 
     def __xor__(self, other):
-        return _ops.logical_xor(self, other) if self.array.dtype.kind == "b" else _ops.bitwise_xor(self, other)
+        return _ops.bitwise_xor(self, other)  # on bools the logical one (bool ^ 3 is int64)
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
@@ -1150,7 +1150,12 @@ def _to_array(data, dtype=None, device=None):
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat_first(data)):
         data = _nested_tensors_to_numpy(data)
     if xp_in is np:
-        arr = np.array(data, dtype=npdt, copy=True) if not isinstance(data, np.ndarray) else np.array(data, dtype=npdt)
+        if npdt is not None and isinstance(data, (list, tuple, int, float)) and npdt.kind in "iuf":
+            from ._scalars import checked_array  # PyTorch's overflow checks
+
+            arr = checked_array(data, npdt)
+        else:
+            arr = np.array(data, dtype=npdt, copy=True) if not isinstance(data, np.ndarray) else np.array(data, dtype=npdt)
         if npdt is None:
             arr = _default_cast(arr, data)
     else:
@@ -1202,6 +1207,10 @@ _NUM = (float, int)  # exact types: bool is not a multiplier here
 
 def _scaled(a, s):
     """A float array times a Python number, as a Tensor with no graph (dtype kept)."""
+    if not -65504.0 <= s <= 65504.0 and a.dtype.itemsize < 8:
+        from ._scalars import wrapped
+
+        s = wrapped(s, a.dtype)  # beyond float16/float32: inf, without NumPy's warning
     y = a * s
     return Tensor._wrap(y) if type(y) is _ndarray else _wrap_result(y)
 

@@ -8,6 +8,7 @@ import numpy as np
 from ..autograd.grad_mode import _State
 from ..dtypes import is_floating_np as _isfloat
 from .. import dtypes as _dt
+from .._scalars import stored, wrapped
 from ..tensor import Tensor, _wrap_dim
 
 _Real = (int, float, bool)
@@ -44,6 +45,8 @@ def host_const(like: Tensor, key, make):
 def const(value, like: Tensor, dtype=None) -> Tensor:
     """A constant (no-grad) Tensor holding ``value`` on ``like``'s device."""
     dt = dtype if dtype is not None else like.array.dtype
+    if type(value) in (int, float):
+        value = stored(value, dt)  # PyTorch's overflow check (masked_fill, index_fill, ...)
     if isinstance(value, _Real) and type(like.array) is not _ndarray:
         return Tensor._wrap(scalar(like.xp, value, dt))
     return Tensor._wrap(like.xp.asarray(value, dtype=dt))
@@ -111,8 +114,21 @@ def promote(a, b):
     else:
         dt = _dt.result_type(t, s)
         t = cast(t, dt)
+    lim = _LIMITS.get(dt)
+    if lim is not None and type(s) is not bool and not lim[0] <= s <= lim[1]:
+        s = wrapped(s, dt)  # PyTorch wraps ints to the dtype (uint8 + 300 adds 44); inf
+    elif type(s) is int and not -_I64 <= s < _I64:
+        s = wrapped(s, dt)  # 64-bit ints only (OverflowError beyond)
     c = Tensor._wrap(np.asarray(s, dtype=dt) if type(t.array) is _ndarray else scalar(t.xp, s, dt))
     return (c, t) if scalar_first else (t, c)
+
+
+_I64 = 1 << 63
+# a scalar outside these needs wrapped() (float16/float32: it becomes inf without a warning)
+_LIMITS = {np.dtype(t): (int(np.iinfo(t).min), int(np.iinfo(t).max))
+           for t in ("uint8", "int8", "int16", "int32", "int64")}
+_LIMITS.update({np.dtype(t): (-float(np.finfo(t).max), float(np.finfo(t).max))
+                for t in ("float16", "float32")})
 
 
 def norm_dims(dim, ndim):

@@ -30,7 +30,12 @@ sgn = sign  # real tensors: the sign
 
 
 def frac(input):
-    """The fractional part, ``input - trunc(input)`` (the sign of ``input``)."""
+    """The fractional part, ``input - trunc(input)`` (the sign of ``input``; floating
+    inputs only, as in PyTorch)."""
+    if input.array.dtype.kind != "f":
+        from .unary import no_kernel
+
+        no_kernel("frac_cpu", input)
     return input - trunc(input)
 
 
@@ -45,7 +50,9 @@ def clamp_max(input, max):
 
 
 def positive(input):
-    """``input`` itself (``+input``)."""
+    """``input`` itself (``+input``); a bool tensor raises, as in PyTorch."""
+    if input.array.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
 
 

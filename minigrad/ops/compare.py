@@ -8,7 +8,8 @@ from .. import dtypes as _dt
 from ..autograd.function import Function, _raise_broadcast
 from ..autograd.grad_mode import _State
 from ..tensor import Tensor
-from ._util import as_tensor, follows_masks as _follows, promote, scalar
+from .._scalars import checked, stored
+from ._util import follows_masks as _follows, promote, scalar
 from .elementwise import _arr
 
 
@@ -180,6 +181,11 @@ def where(condition, input=None, other=None):
             condition = _logic("not_equal", condition, zero)
         else:
             condition = Tensor._wrap(condition.array.astype(bool))
+    for t, v in ((input, other), (other, input)):
+        # a number stored in the tensor's own dtype must fit it (PyTorch's overflow check)
+        if isinstance(t, Tensor) and type(v) in (int, float) and \
+                _dt.result_type(t, v) == t.array.dtype:
+            stored(v, t.array.dtype)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         dt = _dt.result_type(input, other)
         xp = condition.xp
@@ -188,15 +194,26 @@ def where(condition, input=None, other=None):
     return Where.apply(condition, a, b)
 
 
+def tensors_only(name, input, other):
+    """PyTorch's TypeError for a Python number where its op takes only tensors
+    (``maximum``, ``atan2``, ``logical_and``, ...)."""
+    for pos, arg, t in ((1, "input", input), (2, "other", other)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{type(t).__name__}")
+
+
 def maximum(input, other):
     """Elementwise maximum (nan if either is nan). At ties the gradient is split half/half
     between the inputs, as in PyTorch."""
+    tensors_only("maximum", input, other)
     a, b = promote(input, other)
     return Maximum.apply(a, b)
 
 
 def minimum(input, other):
     """Elementwise minimum (nan if either is nan); ties split the gradient half/half."""
+    tensors_only("minimum", input, other)
     a, b = promote(input, other)
     return Minimum.apply(a, b)
 
@@ -212,6 +229,8 @@ def clamp(input, min=None, max=None):
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     x = input
     if x.array.dtype.kind == "f" and type(min) in _NUMS and type(max) in _NUMS:
+        if x.array.dtype.itemsize < 8:  # PyTorch's overflow check for float16/float32
+            checked(min, x.array.dtype), checked(max, x.array.dtype)
         return ClampScalar.apply(x, lo=min, hi=max)  # the common case: no bound tensors
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         dt = _dt.result_type(x, *(b for b in (min, max) if b is not None))
@@ -246,7 +265,7 @@ def _bound(b, like, dt, low):
         else:
             info = xp.iinfo(dt)
             b = info.min if low else info.max
-    return Tensor._wrap(scalar(xp, b, dt))
+    return Tensor._wrap(scalar(xp, stored(b, dt), dt))
 
 
 class Lerp(Function):
@@ -304,7 +323,7 @@ def _torch_c_name(t):
 
 def _logical(ufunc_name):
     def op(input, other):
-        other = as_tensor(other, like=input)
+        tensors_only(ufunc_name, input, other)
         try:
             return _logic(ufunc_name, input, other)
         except ValueError as e:

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import contextlib
 
+import numpy as np
+
 from ..dtypes import is_floating_np as _isfloat
 from .. import backend
 from .. import dtypes as _dt
 from ..autograd.function import Function, _raise_broadcast
 from ..autograd.grad_mode import _State
 from ..tensor import Tensor
-from ._util import float_of, follows_masks, promote
+from .._scalars import checked
+from ._util import cast, float_of, follows_masks, promote
 
 
 class Add(Function):
@@ -97,6 +100,19 @@ class PowScalar(Function):
         return _arr(gy.xp, d)
 
 
+def _int_pow(xp, a, b):
+    """Integer a ** b, PyTorch's way for negative exponents (NumPy refuses them): 1 for a
+    base of 1, +-1 for -1 by the exponent's parity, else 0."""
+    neg = b < 0
+    y = a ** xp.where(neg, 0, b).astype(b.dtype, copy=False)
+    if neg.any():
+        ones = xp.ones((), a.dtype)
+        odd = (b % 2).astype(bool)
+        y = xp.where(neg, xp.where(a == 1, ones, xp.where(a == -1, xp.where(odd, -ones, ones),
+                                                          0 * ones)), y)
+    return xp.asarray(y, dtype=a.dtype)
+
+
 class Pow(Function):
     """y = x0 ** x1; gx0 = gy * x1 * x0 ** (x1 - 1), gx1 = gy * y * log(x0).
 
@@ -105,8 +121,11 @@ class Pow(Function):
     -inf for 0 ** negative and nan (log of a negative base) for negative bases."""
 
     def forward(self, x0, x1):
-        with _quiet(self.xp):
-            y = x0**x1
+        if x0.dtype.kind in "iu":
+            y = _int_pow(self.xp, x0, x1)
+        else:
+            with _quiet(self.xp):
+                y = x0**x1
         self.save_for_backward(x0, x1, y)
         return y
 
@@ -214,6 +233,7 @@ def add(a, b, *, alpha=1):
     """a + alpha * b, with broadcasting and PyTorch's type promotion."""
     a, b = promote(a, b)
     if alpha != 1:
+        checked(alpha, a.array.dtype)  # PyTorch's overflow check
         b = mul(b, alpha)
     return Add.apply(a, b)
 
@@ -235,6 +255,7 @@ def sub(a, b, *, alpha=1):
         raise RuntimeError(_BOOL_SUB_MSG if _is_bool(a) and _is_bool(b) else _BOOL_SUB1_MSG)
     a, b = promote(a, b)
     if alpha != 1:
+        checked(alpha, a.array.dtype)  # PyTorch's overflow check
         b = mul(b, alpha)
     return Sub.apply(a, b)
 
@@ -250,10 +271,15 @@ def div(a, b, *, rounding_mode=None):
 
     ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (no gradient through it).
     """
-    a, b = promote(a, b)
     if rounding_mode is None:
-        a, b = float_of(a), float_of(b)
-        return Div.apply(a, b)
+        # true division: integers become floats first (a Python int divisor is not wrapped
+        # to the tensor's dtype, as it is in a // b)
+        if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
+            a = float_of(a) if isinstance(a, Tensor) else a
+            b = float_of(b) if isinstance(b, Tensor) else b
+        a, b = promote(a, b)
+        return Div.apply(float_of(a), float_of(b))
+    a, b = promote(a, b)
     if rounding_mode == "floor":
         return floor_divide(a, b)
     if rounding_mode == "trunc":
@@ -278,15 +304,38 @@ def neg(x):
 
 
 def pow(a, b):
-    """a ** b: tensor ** scalar, scalar ** tensor or tensor ** tensor."""
-    if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
-        if not _isfloat(a.array.dtype) and isinstance(b, float):
+    """a ** b: tensor ** scalar, scalar ** tensor or tensor ** tensor. Integer powers follow
+    PyTorch: a negative tensor exponent gives 0 (1 and -1 bases excepted), a negative
+    Python int exponent raises, bool ** int gives int64 and bool ** bool has no kernel."""
+    if isinstance(a, Tensor) and isinstance(b, (int, float)):
+        kind = a.array.dtype.kind
+        if isinstance(b, bool):
+            if kind == "b":  # bool ** True is the tensor, bool ** False is all True
+                return a.clone() if b else Tensor._wrap(a.xp.ones_like(a.array))
+            b = int(b)
+        if kind in "biu" and isinstance(b, float):
             a = float_of(a)
-        if a.array.dtype.kind in "iu" and b < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        elif kind in "biu":
+            if b < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            if kind == "b":
+                a = cast(a, np.int64)
+            else:
+                checked(b, a.array.dtype)
         return PowScalar.apply(a, exponent=b)
     a, b = promote(a, b)
+    if a.array.dtype.kind == "b":
+        from .unary import no_kernel
+
+        no_kernel("pow", a)
     return Pow.apply(a, b)
+
+
+def _no_bool(name, a):
+    if a.array.dtype.kind == "b":  # PyTorch has no bool kernel for //, % and fmod
+        from .unary import no_kernel
+
+        no_kernel(name, a)
 
 
 def floor_divide(a, b):
@@ -298,6 +347,7 @@ def floor_divide(a, b):
     ``div(rounding_mode='floor')``).
     """
     a, b = promote(a, b)
+    _no_bool("div_floor_cpu", a)
     _check_int_divisor(b)
     return FloorDivide.apply(a, b)
 
@@ -308,6 +358,7 @@ def remainder(a, b):
     Gradients as PyTorch: d/da = 1, d/db = -floor(a / b).
     """
     a, b = promote(a, b)
+    _no_bool("remainder_cpu", a)
     _check_int_divisor(b)
     return Remainder.apply(a, b)
 
@@ -317,13 +368,22 @@ def fmod(a, b):
 
     Gradients as PyTorch: d/da = 1, d/db = -trunc(a / b).
     """
+    if not isinstance(a, Tensor):  # PyTorch has no fmod(number, tensor)
+        raise TypeError(f"fmod() received an invalid combination of arguments - got "
+                        f"({type(a).__name__}, {type(b).__name__}), but expected one of:\n"
+                        " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                        " * (Tensor input, Number other, *, Tensor out = None)\n")
     a, b = promote(a, b)
+    _no_bool("fmod_cpu", a)
     _check_int_divisor(b)
     return Fmod.apply(a, b)
 
 
 def atan2(input, other):
     """Elementwise arctangent of ``input / other`` in the right quadrant (radians)."""
+    from .compare import tensors_only
+
+    tensors_only("atan2", input, other)
     a, b = promote(input, other)
     return Atan2.apply(float_of(a), float_of(b))
 
@@ -354,7 +414,9 @@ bitwise_xor = _bitwise("bitwise_xor")
 def bitwise_not(input):
     """Elementwise NOT of an integer or bool tensor (``~x``; no gradient)."""
     if input.array.dtype.kind not in "biu":
-        raise TypeError(f"bitwise_not is only defined for integer and bool tensors, got {input.dtype}")
+        from .unary import no_kernel
+
+        no_kernel("bitwise_not_cpu", input)  # NotImplementedError, as PyTorch
     return _arr(input.xp, input.xp.invert(input.array))
 
 

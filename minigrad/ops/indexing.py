@@ -359,6 +359,10 @@ def setitem(x, index, value):
         except ValueError:
             _raise_shape(x, idx, v)
     v = value.array if isinstance(value, Tensor) else value
+    if type(v) in (int, float):
+        from .._scalars import stored
+
+        v = stored(v, x.array.dtype)  # PyTorch's overflow check (-1 in uint8 is 255)
     try:
         idx.target(x.array)[idx.key] = v
     except ValueError as e:

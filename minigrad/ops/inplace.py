@@ -91,6 +91,10 @@ def _can_cast(src, dst):
 
 
 def _operand(self, other):
+    if type(other) in (int, float):  # wrapped to the dtype, as PyTorch's in-place arithmetic
+        from .._scalars import wrapped
+
+        return wrapped(other, self.array.dtype)
     return other.array if isinstance(other, Tensor) else other
 
 
@@ -189,6 +193,9 @@ def fill_(self, value):
             self.array[...] = value.array.reshape(())
             return _bump(self)
         value = value.item()
+    from .._scalars import stored
+
+    value = stored(value, self.array.dtype, fill=True)
     if _check(self, "fill_"):
         return apply_(self, "fill_", lambda s: s * 0 + value)
     self.array.fill(value)

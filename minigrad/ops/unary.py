@@ -501,7 +501,7 @@ def rsqrt(x):
 
 
 def square(x):
-    """x * x (integer tensors stay integer)."""
+    """x * x (integer tensors stay integer, bool gives int64, as in PyTorch)."""
     return pow(x, 2)
 
 
@@ -567,6 +567,8 @@ def sigmoid(x):
 
 def relu(x):
     """max(x, 0); the gradient at 0 is 0."""
+    if x.array.dtype.kind == "b":
+        raise RuntimeError("Boolean inputs not supported for relu")
     return ReLU.apply(x)
 
 
@@ -631,10 +633,22 @@ def hardtanh(x, min_val: float = -1.0, max_val: float = 1.0):
 
 def abs(x):
     """|x|; the gradient at 0 is 0."""
+    if x.array.dtype.kind == "b":
+        no_kernel("abs_cpu", x)
     return Abs.apply(x)
 
 
+def no_kernel(name, x):
+    """Raise PyTorch's error for a dtype its kernel ``name`` lacks (bool abs, floor, ...)."""
+    from ..tensor import _TYPE_NAMES
+
+    raise NotImplementedError(f'"{name}" not implemented for '
+                              f"'{_TYPE_NAMES.get(x.array.dtype.name, x.array.dtype.name)}'")
+
+
 def _step(op, x, **kwargs):
+    if x.array.dtype.kind == "b":  # PyTorch has no bool rounding kernels
+        no_kernel(f"{op.__name__.lower()}_vml_cpu", x)
     if not _isfloat(x.array.dtype):  # already integral: a copy, as in PyTorch
         return Tensor._wrap(x.array.copy())
     return op.apply(x, **kwargs)

@@ -194,7 +194,7 @@ def test_bitwise_ops():
     np.testing.assert_array_equal(ops.bitwise_not(mg.tensor([True, False])).numpy(), [False, True])
     with pytest.raises(NotImplementedError, match="float32"):  # as torch 2.13
         ops.bitwise_and(mg.tensor([1.0]), mg.tensor([1.0]))
-    with pytest.raises(TypeError, match="float32"):
+    with pytest.raises(NotImplementedError, match="'Float'"):  # torch 2.13's bitwise_not_cpu
         ~mg.tensor([1.0])
 
 
@@ -236,7 +236,7 @@ def test_errors():
         ops.gelu(I, approximate="fast")
     with pytest.raises(ValueError, match="min_val"):
         ops.hardtanh(I, 1.0, -1.0)
-    with pytest.raises(RuntimeError, match="lerp: expected dtype"):
+    with pytest.raises(RuntimeError, match="expected dtype float for `end`"):  # torch's
         ops.lerp(mg.tensor([1.0]), mg.tensor([1.0], dtype=mg.float64), 0.5)
 
 
