@@ -934,8 +934,8 @@ class Tensor:
     def tile(self, *dims):
         return _ops.tile(self, *dims)
 
-    def split(self, split_size_or_sections, dim=0):
-        return _ops.split(self, split_size_or_sections, dim)
+    def split(self, split_size, dim=0):
+        return _ops.split(self, split_size, dim)
 
     def chunk(self, chunks, dim=0):
         return _ops.chunk(self, chunks, dim)

@@ -56,23 +56,35 @@ def _pointwise_pair(input, target, name):
 
 @autocast_op("mse_loss")
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-             reduction: str = "mean") -> Tensor:
-    """Mean squared error: (input - target)^2, reduced."""
+             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """Mean squared error: (input - target)^2, reduced. ``weight`` (input's shape) scales
+    each element; its 'mean' is then the weighted mean, sum(w * e) / sum(w)."""
     reduction = _reduction(size_average, reduce, reduction)
     _loss.check_reduction(reduction)
+    shape = tuple(input.shape)
     input, target = _pointwise_pair(input, target, "mse_loss")
     d = input - target
-    return _reduce(d * d, reduction)
+    return _weighted(d * d, weight, shape, reduction)
+
+
+def _weighted(e: Tensor, weight: Tensor | None, shape, reduction: str) -> Tensor:
+    if weight is None:
+        return _reduce(e, reduction)
+    if tuple(weight.shape) != shape:
+        raise ValueError("Weights and input must have the same size.")
+    e = e * weight
+    return e.sum() / weight.sum() if reduction == "mean" else _reduce(e, reduction)
 
 
 @autocast_op("l1_loss")
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-            reduction: str = "mean") -> Tensor:
-    """Mean absolute error: |input - target|, reduced."""
+            reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """Mean absolute error: |input - target|, reduced (``weight`` as in :func:`mse_loss`)."""
     reduction = _reduction(size_average, reduce, reduction)
     _loss.check_reduction(reduction)
+    shape = tuple(input.shape)
     input, target = _pointwise_pair(input, target, "l1_loss")
-    return _reduce((input - target).abs(), reduction)
+    return _weighted((input - target).abs(), weight, shape, reduction)
 
 
 @autocast_op("smooth_l1_loss")

@@ -173,11 +173,12 @@ def _lazy_conv_transpose(base):
 
 
 class _LazyNormMixin(LazyModuleMixin):
-    def _lazy_init(self, affine, track_running_stats, device, dtype):
+    def _lazy_init(self, affine, track_running_stats, device, dtype, bias=True):
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
             self.weight = UninitializedParameter(**_kw(device, dtype))
-            self.bias = UninitializedParameter(**_kw(device, dtype))
+            if bias:  # bias=False: affine without a shift (PyTorch 2.13)
+                self.bias = UninitializedParameter(**_kw(device, dtype))
         if track_running_stats:
             self.running_mean = UninitializedBuffer(**_kw(device, dtype))
             self.running_var = UninitializedBuffer(**_kw(device, dtype))
@@ -203,9 +204,9 @@ def _lazy_norm(base, default_affine, default_track, unbatched_ok=False):
 
         def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1,
                      affine: bool = default_affine, track_running_stats: bool = default_track,
-                     device=None, dtype=None):
+                     device=None, dtype=None, *, bias: bool = True):
             base.__init__(self, 0, eps, momentum, False, False)
-            self._lazy_init(affine, track_running_stats, device, dtype)
+            self._lazy_init(affine, track_running_stats, device, dtype, bias)
 
     return LazyNorm
 

@@ -22,8 +22,23 @@ arccos, arcsin, arctan, arctan2 = acos, asin, atan, atan2
 arccosh, arcsinh, arctanh = acosh, asinh, atanh
 absolute, negative, multiply, divide, subtract, true_divide = abs, neg, mul, div, sub, div
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-concat = concatenate = cat
-swapaxes = swapdims = transpose
+concat = cat
+swapdims = transpose
+
+
+def concatenate(tensors, axis=0, out=None, *, dim=None):
+    """``cat`` under NumPy's name, with ``axis`` first as in PyTorch (``dim=`` works too)."""
+    y = cat(tensors, axis if dim is None else dim)
+    if out is None:
+        return y
+    from .._parser import write_out
+
+    return write_out(out, y, "concatenate")
+
+
+def swapaxes(input, axis0, axis1):
+    """``transpose`` under NumPy's name and argument names."""
+    return transpose(input, axis0, axis1)
 moveaxis = movedim
 fix = trunc
 sgn = sign  # real tensors: the sign

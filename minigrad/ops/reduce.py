@@ -321,10 +321,12 @@ def _var(x, dim, unbiased, keepdim, correction):
     """var in its accumulation dtype (float32 for half inputs), and the dtype of the result."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    if unbiased is not None and correction is not None:
-        raise RuntimeError("var(): pass either unbiased or correction, not both")
-    if correction is None:
-        correction = 0 if unbiased is False else 1
+    if unbiased is not None:  # the legacy spelling; an explicit other correction conflicts
+        if correction not in (None, 1, int(bool(unbiased))):
+            raise RuntimeError("var(): pass either unbiased or correction, not both")
+        correction = int(bool(unbiased))
+    elif correction is None:
+        correction = 1
     _need_float(x, "var")
     axes = _axes(dim, x.ndim)
     n = _count(x.shape, axes)
@@ -353,7 +355,7 @@ def _moment2(x, axes, n, dof, keepdim):
         return Sum.apply(d * d, axes=axes, keepdim=keepdim) / dof
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=1):
     """Variance over ``dim`` with ``sum((x - mean)^2) / max(0, N - correction)``.
 
     ``correction`` defaults to 1 (Bessel); ``unbiased=False`` is the legacy spelling of
@@ -366,7 +368,7 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return cast(y, dt)
 
 
-def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(x, dim=None, unbiased=None, keepdim=False, *, correction=1):
     """Standard deviation: ``sqrt(var(...))`` (same arguments as :func:`var`), taken before
     the result is rounded to x's dtype (so a float32 std of 1e20s stays finite). Its
     gradient is 0 where the std is 0 (a constant slice), as in PyTorch."""
@@ -443,10 +445,14 @@ def _abs(x):
 
 
 @autocast_op("norm")
-def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
+def norm(x, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """Vector p-norm over ``dim`` (all dims when None): p = 'fro' (= 2), any real p, inf
     (max |x|, ties share the gradient), -inf (min |x|), 0 (number of nonzeros, no
-    gradient). The gradient at x = 0 is 0 (as in PyTorch)."""
+    gradient). The gradient at x = 0 is 0 (as in PyTorch). ``out`` at PyTorch's place."""
+    if out is not None:
+        from .._parser import write_out
+
+        return write_out(out, norm(x, p, dim, keepdim, dtype=dtype), "norm")
     if dtype is not None:
         x = x.to(dtype=dtype)
     if not _isfloat(x.array.dtype):

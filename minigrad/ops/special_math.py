@@ -166,7 +166,7 @@ def _stat_args(dim, unbiased):
     return dim, unbiased
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=1):
     """``(var, mean)`` over ``dim`` (arguments as :func:`minigrad.var`)."""
     from .reduce import mean, var
 
@@ -175,7 +175,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
             mean(input, dim, keepdim))
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=1):
     """``(std, mean)`` over ``dim`` (arguments as :func:`minigrad.std`)."""
     from .reduce import mean, std
 

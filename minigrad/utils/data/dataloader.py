@@ -41,7 +41,11 @@ class DataLoader:
         collate_fn: merges a list of samples into a batch (default ``default_collate``).
         drop_last: drop the last incomplete batch.
         generator: ``minigrad.Generator`` for shuffling (default: the global generator).
-        pin_memory, timeout, persistent_workers: accepted for compatibility, ignored.
+        pin_memory, pin_memory_device, timeout, persistent_workers: accepted for
+            compatibility, ignored.
+        multiprocessing_context: accepted (workers are threads here), with PyTorch's check
+            that it needs ``num_workers > 0``.
+        in_order: batches always come in order (allowed for ``in_order=False`` too).
         worker_init_fn: called as ``fn(worker_id)`` in each worker thread.
         prefetch_factor: batches prefetched per worker (default 2 when num_workers > 0).
     """
@@ -50,11 +54,17 @@ class DataLoader:
                  sampler=None, batch_sampler=None, num_workers: int = 0,
                  collate_fn: Callable | None = None, pin_memory: bool = False,
                  drop_last: bool = False, timeout: float = 0, worker_init_fn=None,
-                 generator=None, *, prefetch_factor: int | None = None,
-                 persistent_workers: bool = False):
+                 multiprocessing_context=None, generator=None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "", in_order: bool = True):
         if not isinstance(num_workers, int) or num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
                              "disable multiprocessing.")
+        if multiprocessing_context is not None and num_workers == 0:
+            raise ValueError("multiprocessing_context can only be used with multi-process "
+                             f"loading (num_workers > 0), but got num_workers={num_workers}")
+        self.multiprocessing_context = multiprocessing_context
+        self.pin_memory_device, self.in_order = pin_memory_device, in_order
         if num_workers == 0 and prefetch_factor is not None:
             raise ValueError("prefetch_factor option could only be specified in multiprocessing."
                              "let num_workers > 0 to enable multiprocessing, otherwise set "
