@@ -6,6 +6,7 @@ input's shape (``sum_to``), once, for every op.
 from __future__ import annotations
 
 import contextlib
+import math
 
 import numpy as np
 
@@ -284,7 +285,7 @@ def div(a, b, *, rounding_mode=None):
         return floor_divide(a, b)
     if rounding_mode == "trunc":
         if not _isfloat(a.array.dtype):  # exact on integers (no detour through float32)
-            _check_int_divisor(b)
+            _check_int_divisor(a, b)
             xp = a.xp
             q = xp.floor_divide(a.array, b.array)
             q = q + ((q * b.array != a.array) & ((a.array < 0) != (b.array < 0)))
@@ -348,7 +349,7 @@ def floor_divide(a, b):
     """
     a, b = promote(a, b)
     _no_bool("div_floor_cpu", a)
-    _check_int_divisor(b)
+    _check_int_divisor(a, b)
     return FloorDivide.apply(a, b)
 
 
@@ -359,7 +360,7 @@ def remainder(a, b):
     """
     a, b = promote(a, b)
     _no_bool("remainder_cpu", a)
-    _check_int_divisor(b)
+    _check_int_divisor(a, b)
     return Remainder.apply(a, b)
 
 
@@ -375,7 +376,7 @@ def fmod(a, b):
                         " * (Tensor input, Number other, *, Tensor out = None)\n")
     a, b = promote(a, b)
     _no_bool("fmod_cpu", a)
-    _check_int_divisor(b)
+    _check_int_divisor(a, b)
     return Fmod.apply(a, b)
 
 
@@ -420,9 +421,11 @@ def bitwise_not(input):
     return _arr(input.xp, input.xp.invert(input.array))
 
 
-def _check_int_divisor(b):
-    # CPU only (as PyTorch): on the GPU, reading the check back would synchronise
-    if b.array.dtype.kind in "biu" and not b.is_cuda and not b.array.all():
+def _check_int_divisor(a, b):
+    # CPU only (as PyTorch): on the GPU, reading the check back would synchronise. An empty
+    # result divides nothing, so a zero divisor broadcast against it is no error.
+    if b.array.dtype.kind in "biu" and not b.is_cuda and not b.array.all() and \
+            a.array.size and math.prod(np.broadcast_shapes(a.shape, b.shape)):
         raise RuntimeError("ZeroDivisionError: integer division or modulo by zero")
 
 

@@ -662,14 +662,26 @@ def _softmax_args(x, dim, dtype, name="softmax"):
 def softmax(input, dim, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``, computed as one stable op (finite for inputs of
     +/-1e4) and twice differentiable."""
+    if _empty_int(input, dim, dtype):
+        return Tensor._wrap(input.array.copy())
     x, axis = _softmax_args(input, dim, dtype)
     return Softmax.apply(x, axis=axis)
+
+
+def _empty_int(x, dim, dtype):
+    """An empty integer/bool input without dtype: PyTorch returns it (nothing to compute)."""
+    if dtype is None and x.array.size == 0 and x.array.dtype.kind in "biu":
+        _wrap_dim(dim, x.ndim)
+        return True
+    return False
 
 
 @autocast_op("log_softmax")
 def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along ``dim`` as one stable op (finite for inputs of +/-1e4),
     twice differentiable."""
+    if _empty_int(input, dim, dtype):
+        return Tensor._wrap(input.array.copy())
     x, axis = _softmax_args(input, dim, dtype, "log_softmax")
     return LogSoftmax.apply(x, axis=axis)
 

@@ -51,6 +51,12 @@ CASES = {
     "logical_and_keywords": lambda L: L.logical_and(input=L.tensor([True]), other=L.tensor([1])),
     "atan2_keywords": lambda L: L.atan2(input=L.tensor([1.0]), other=L.tensor([2.0])),
     "div_int_by_python_int": lambda L: L.tensor([2], dtype=L.uint8) / 300,
+    "softmax_empty_int": lambda L: L.softmax(L.zeros(2, 0, dtype=L.int16), 0),
+    "log_softmax_empty_bool": lambda L: L.log_softmax(L.zeros(0, 3, dtype=L.bool), 1),
+    "remainder_zero_divisor_empty_result": lambda L: L.remainder(
+        L.zeros(2, 1, dtype=L.int16), L.zeros(2, 0, dtype=L.int64)),
+    "floor_divide_zero_divisor_empty_input": lambda L: L.floor_divide(
+        L.zeros(0, dtype=L.int16), L.tensor([0])),
     # Python numbers beyond a small dtype: wrapped in arithmetic, refused where stored
     "uint8_plus_300": lambda L: L.tensor([2, 250], dtype=L.uint8) + 300,
     "uint8_minus_300": lambda L: L.tensor([2], dtype=L.uint8) - 300,
