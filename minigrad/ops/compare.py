@@ -230,7 +230,9 @@ def clamp(input, min=None, max=None):
     x = input
     if x.array.dtype.kind == "f" and type(min) in _NUMS and type(max) in _NUMS:
         if x.array.dtype.itemsize < 8:  # PyTorch's overflow check for float16/float32
-            checked(min, x.array.dtype), checked(max, x.array.dtype)
+            for b in (min, max):
+                if b is not None and not -65504.0 <= b <= 65504.0:
+                    checked(b, x.array.dtype)
         return ClampScalar.apply(x, lo=min, hi=max)  # the common case: no bound tensors
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         dt = _dt.result_type(x, *(b for b in (min, max) if b is not None))

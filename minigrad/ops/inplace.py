@@ -14,8 +14,10 @@ tensor for backward notices (``Function.saved_tensors`` raises).
 """
 from __future__ import annotations
 
+from .._scalars import wrapped
 from ..autograd.grad_mode import _State
 from ..tensor import _TYPE_NAMES, Tensor
+from ._util import _LIMITS
 
 _LEAF_MSG = (
     "a leaf Variable that requires grad is being used in an in-place operation ({op}). "
@@ -91,10 +93,12 @@ def _can_cast(src, dst):
 
 
 def _operand(self, other):
-    if type(other) in (int, float):  # wrapped to the dtype, as PyTorch's in-place arithmetic
-        from .._scalars import wrapped
-
-        return wrapped(other, self.array.dtype)
+    t = type(other)
+    if t is float or t is int:  # wrapped to the dtype, as PyTorch's in-place arithmetic
+        lim = _LIMITS.get(self.array.dtype)
+        if lim is not None and not lim[0] <= other <= lim[1]:
+            return wrapped(other, self.array.dtype)
+        return other
     return other.array if isinstance(other, Tensor) else other
 
 
