@@ -10,7 +10,7 @@ from ._parser import torch_form as _torch_form
 __all__ = sorted(
     name
     for fam in (_ops.compare, _ops.elementwise, _ops.indexing, _ops.joining, _ops.linalg,
-                _ops.movement, _ops.reduce, _ops.unary, _ops.sorting,
+                _ops.movement, _ops.reduce, _ops.scans, _ops.unary, _ops.sorting,
                 _ops.scattering, _ops.diagonals, _ops.sampling, _ops.views,
                 _ops.integrate, _ops.special_math, _ops.aliases,
                 _ops.statistics, _ops.histograms, _ops.differences, _ops.products,

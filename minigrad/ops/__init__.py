@@ -3,6 +3,7 @@
 Each family module lists its public ops in ``__all__``; only those are re-exported.
 """
 from . import attention, compare, elementwise, indexing, joining, linalg, movement, reduce, unary
+from . import scans
 from .compare import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
@@ -10,6 +11,7 @@ from .joining import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .movement import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
+from .scans import *  # noqa: F401,F403
 from .unary import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403,E402
 from .normalization import *  # noqa: F401,F403,E402

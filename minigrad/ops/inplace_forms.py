@@ -15,7 +15,7 @@ from ..autograd.grad_mode import _State
 from ..tensor import Size, Tensor
 from .inplace import _bump, _check, apply_
 from .movement import squeeze, transpose, unsqueeze
-from .reduce import cumprod, cumsum
+from .scans import cumprod, cumsum
 from .unary import celu, selu
 
 _ = (cumprod, cumsum)  # their ``_`` forms are generated from INPLACE_METHODS below

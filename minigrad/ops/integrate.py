@@ -5,7 +5,8 @@ from __future__ import annotations
 from .._autocast import autocast_op
 from ..tensor import Tensor, _wrap_dim
 from .indexing import getitem
-from .reduce import cumsum, norm, sum
+from .reduce import norm, sum
+from .scans import cumsum
 
 
 def _sl(ndim, d, s):

@@ -342,7 +342,7 @@ def vander(x, N=None, increasing=False):
     """Vandermonde matrix of a 1-D tensor: columns ``x**(N-1), ..., x**0`` (reversed when
     ``increasing``), built by a running product, so its gradient is finite at x = 0."""
     from .movement import cat, flip
-    from .reduce import cumprod
+    from .scans import cumprod
 
     if x.ndim != 1:
         raise RuntimeError("x must be a one-dimensional tensor.")
