@@ -267,6 +267,19 @@ def mul(a, b):
     return Mul.apply(a, b)
 
 
+def _float_operands(a, b):
+    """Operands of an op that computes in floating point (true division, atan2): integer
+    inputs become the default float each directly, not through their common integer dtype
+    (a 0-d int64 tensor -4 with a uint8 tensor stays -4.0, as in PyTorch)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if not _isfloat(_dt.result_type(a, b)):
+            return float_of(a), float_of(b)
+        return promote(a, b)
+    a = float_of(a) if isinstance(a, Tensor) else a
+    b = float_of(b) if isinstance(b, Tensor) else b
+    return promote(a, b)
+
+
 def div(a, b, *, rounding_mode=None):
     """a / b (true division: integer inputs give the default float dtype).
 
@@ -275,11 +288,8 @@ def div(a, b, *, rounding_mode=None):
     if rounding_mode is None:
         # true division: integers become floats first (a Python int divisor is not wrapped
         # to the tensor's dtype, as it is in a // b)
-        if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
-            a = float_of(a) if isinstance(a, Tensor) else a
-            b = float_of(b) if isinstance(b, Tensor) else b
-        a, b = promote(a, b)
-        return Div.apply(float_of(a), float_of(b))
+        a, b = _float_operands(a, b)
+        return Div.apply(a, b)
     a, b = promote(a, b)
     if rounding_mode == "floor":
         return floor_divide(a, b)
@@ -385,8 +395,8 @@ def atan2(input, other):
     from .compare import tensors_only
 
     tensors_only("atan2", input, other)
-    a, b = promote(input, other)
-    return Atan2.apply(float_of(a), float_of(b))
+    a, b = _float_operands(input, other)
+    return Atan2.apply(a, b)
 
 
 def _bitwise(ufunc_name):

@@ -51,6 +51,8 @@ CASES = {
     "logical_and_keywords": lambda L: L.logical_and(input=L.tensor([True]), other=L.tensor([1])),
     "atan2_keywords": lambda L: L.atan2(input=L.tensor([1.0]), other=L.tensor([2.0])),
     "div_int_by_python_int": lambda L: L.tensor([2], dtype=L.uint8) / 300,
+    "atan2_uint8_by_0d_int64": lambda L: L.atan2(L.tensor([3, 0], dtype=L.uint8), L.tensor(-4)),
+    "div_uint8_by_0d_int64": lambda L: L.tensor([3, 0], dtype=L.uint8) / L.tensor(-4),
     "softmax_empty_int": lambda L: L.softmax(L.zeros(2, 0, dtype=L.int16), 0),
     "log_softmax_empty_bool": lambda L: L.log_softmax(L.zeros(0, 3, dtype=L.bool), 1),
     "remainder_zero_divisor_empty_result": lambda L: L.remainder(
