@@ -551,13 +551,19 @@ class Tensor:
         return _ops.logical_not(self) if self.array.dtype.kind == "b" else _ops.bitwise_not(self)
 
     def __and__(self, other):
-        return _ops.bitwise_and(self, other)  # on bools the logical one (bool ^ 3 is int64)
+        if type(other) is Tensor and self.array.dtype.kind == "b" == other.array.dtype.kind:
+            return _ops.logical_and(self, other)  # the same values; a capture records it
+        return _ops.bitwise_and(self, other)  # bool ^ 3 is int64, as in PyTorch
 
     def __or__(self, other):
-        return _ops.bitwise_or(self, other)  # on bools the logical one (bool ^ 3 is int64)
+        if type(other) is Tensor and self.array.dtype.kind == "b" == other.array.dtype.kind:
+            return _ops.logical_or(self, other)  # the same values; a capture records it
+        return _ops.bitwise_or(self, other)  # bool ^ 3 is int64, as in PyTorch
 
     def __xor__(self, other):
-        return _ops.bitwise_xor(self, other)  # on bools the logical one (bool ^ 3 is int64)
+        if type(other) is Tensor and self.array.dtype.kind == "b" == other.array.dtype.kind:
+            return _ops.logical_xor(self, other)  # the same values; a capture records it
+        return _ops.bitwise_xor(self, other)  # bool ^ 3 is int64, as in PyTorch
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
