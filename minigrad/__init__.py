@@ -69,6 +69,8 @@ def __getattr__(name):
 
 
 from . import special  # noqa: E402,F401  (torch.special)
+from .creation_alias import asarray, empty_strided, frombuffer, range  # noqa: E402,F401
+from .random import default_generator  # noqa: E402,F401
 from ._tensor_attrs import TOP_LEVEL as _attrs_top  # noqa: E402
 from ._format import set_printoptions  # noqa: E402,F401
 

@@ -209,16 +209,11 @@ def new_empty_strided(self, size, stride, dtype=None, device=None, requires_grad
     from .tensor import Tensor
 
     check_option("layout", layout)
-    size, stride = tuple(size), tuple(stride)
-    if len(size) != len(stride):
-        raise RuntimeError("mismatch in length of strides and shape")
+    from .creation_alias import strided_zeros
+
     dt = _dt.as_dtype(dtype).np if dtype is not None else self.array.dtype
     dev = backend.device(device) if device is not None else self.device
-    n = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
-    buf = backend.to_device(np.zeros(n, dtype=dt), dev)
-    xp = np if dev.type == "cpu" else backend.require_cuda()
-    item = np.dtype(dt).itemsize
-    out = xp.lib.stride_tricks.as_strided(buf, size, tuple(s * item for s in stride))
+    out = strided_zeros(size, stride, dt, dev)
     t = Tensor._wrap(out)
     if requires_grad:
         t.requires_grad_(True)

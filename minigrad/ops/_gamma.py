@@ -103,18 +103,17 @@ def _lgamma_pos(xp, x):
         m = (y >= 2.5) & (y < 10)
         prod = xp.where(m, prod * (y - 1), prod)
         y = xp.where(m, y - 1, y)
-    mid = xp.log(prod) + _poly(xp, xp.clip(y - 2, -0.5, 0.5), _LGAMMA2)
-    z1 = xp.clip(x - 1, -0.5, 0.5)
-    near1 = _poly(xp, z1, _LGAMMA2) - xp.log1p(z1)  # [0.5, 1.5): lgamma(2 + z) - log(1 + z)
-    z0 = xp.minimum(x, 0.5)
-    small = _poly(xp, z0, _LGAMMA2) - xp.log(z0) - xp.log1p(z0)  # (0, 0.5)
+    # one series for all of (0, 10): lgamma(2 + z) with z = x below 0.5, x - 1 below 1.5,
+    # else y - 2, corrected by -log(x (1 + x)), -log(1 + z) or log(prod) respectively
+    z = xp.clip(xp.where(x < 0.5, x, xp.where(x < 1.5, x - 1, y - 2)), -0.5, 0.5)
+    corr = xp.where(x < 0.5, -xp.log(x) - xp.log1p(x),
+                    xp.where(x < 1.5, -xp.log1p(z), xp.log(prod)))
+    mid = _poly(xp, z, _LGAMMA2) + corr
     big = xp.maximum(x, 10.0)
     r = 1 / big
     stir = (big - 0.5) * xp.log(big) - big + _HALF_LOG_2PI + r * _poly(xp, r * r, _STIRLING[1:]) \
         + _STIRLING[0] * r
-    out = xp.where(x >= 10, stir, mid)
-    out = xp.where(x < 1.5, near1, out)
-    return xp.where(x < 0.5, small, out)
+    return xp.where(x >= 10, stir, mid)
 
 
 def lgamma(xp, x):
@@ -142,13 +141,11 @@ def _digamma_pos(xp, x):
     big = xp.maximum(y, 10.0)
     asym = xp.log(big) - 0.5 / big - _poly(xp, 1 / (big * big), _PSI_ASYM) - acc
 
-    def psi2(z):
-        return _PSI2[0] + _poly(xp, z, _PSI2[1:])
-
-    z0 = xp.minimum(x, 0.5)
-    z1 = xp.clip(x - 1, -0.5, 0.5)
-    low = xp.where(x < 0.5, psi2(z0) - 1 / z0 - 1 / (1 + z0), psi2(z1) - 1 / x)
-    mid = xp.where(x < 1.5, low, psi2(xp.clip(x - 2, -0.5, 0.5)))
+    # one series for (0, 2.5): digamma(2 + z), z = x, x - 1 or x - 2, shifted by
+    # psi(x) = psi(x + 1) - 1/x once or twice below 1.5
+    z = xp.clip(xp.where(x < 0.5, x, xp.where(x < 1.5, x - 1, x - 2)), -0.5, 0.5)
+    corr = xp.where(x < 0.5, -1 / x - 1 / (1 + x), xp.where(x < 1.5, -1 / x, 0.0))
+    mid = _PSI2[0] + _poly(xp, z, _PSI2[1:]) + corr
     d = (x - _PSI_X0) - _PSI_X0_LO
     out = xp.where(x < 2.5, mid, asym)
     return xp.where(xp.abs(d) < 0.25, _poly(xp, d, _PSI_ROOT), out)
