@@ -20,6 +20,10 @@ from .functional import *  # noqa: F401,F403
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor
 from . import nn  # noqa: E402
+from .nn_toplevel import *  # noqa: E402,F401,F403  (torch.conv2d, torch.layer_norm, ...)
+from . import fft  # noqa: E402,F401  (torch.fft: frequencies and shifts; no complex transforms)
+from . import return_types  # noqa: E402,F401
+from .creation_compat import asarray, empty_strided, frombuffer, range  # noqa: E402,F401,A004
 from . import optim, utils  # noqa: E402
 from . import distributed  # noqa: E402  (mpi4py is imported by init_process_group only)
 from .serialization import load, save  # noqa: E402

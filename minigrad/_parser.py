@@ -80,7 +80,7 @@ cholesky cholesky_inverse cholesky_solve inverse lu_solve lu_unpack matrix_power
 triangular_solve geqrf ormqr
 """.split())
 OUT |= set("aminmax diff histc histogram histogramdd kthvalue mode nanmedian nanquantile quantile"
-           .split())  # ops/statistics.py, histograms.py, differences.py
+           " index_reduce".split())  # ops/statistics.py, histograms.py, differences.py, ...
 OUT |= set("frexp mvlgamma isneginf isposinf igamma igammac xlog1py expit gammaln psi "
            "multigammaln erfcx zeta ndtr ndtri log_ndtr entr i0e i1 i1e gammainc gammaincc "
            "modified_bessel_i0 modified_bessel_i1 spherical_bessel_j0"

@@ -16,7 +16,8 @@ __all__ = sorted(
                 _ops.statistics, _ops.histograms, _ops.differences, _ops.products,
                 _ops.inplace_forms, _ops.math_extra, _ops.special_fns,
                 _ops.linalg_torch, _ops.householder, _ops.lowrank,
-                _ops.random_fill, _ops.eigensolvers)
+                _ops.random_fill, _ops.eigensolvers, _ops.selecting, _ops.splitting,
+                _ops.spectral, _ops.strided)
     for name in getattr(fam, "__all__", ())
 )
 # PyTorch's keyword spellings (input=, other=, axis=, out=, ...): see _parser.py

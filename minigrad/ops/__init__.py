@@ -53,6 +53,13 @@ from .lowrank import *  # noqa: F401,F403,E402
 from .random_fill import *  # noqa: F401,F403,E402
 from . import eigensolvers  # noqa: E402
 from .eigensolvers import *  # noqa: F401,F403,E402
+from . import selecting, splitting  # noqa: E402
+from .selecting import *  # noqa: F401,F403,E402
+from .splitting import *  # noqa: F401,F403,E402
+from . import spectral  # noqa: E402
+from .spectral import *  # noqa: F401,F403,E402
+from . import strided  # noqa: E402
+from .strided import *  # noqa: F401,F403,E402
 
 # families whose ``METHODS`` (pure forwards) and ``INPLACE_METHODS`` (``name_`` forms) become
 # Tensor methods, generated in tensor.py
@@ -60,4 +67,5 @@ METHOD_FAMILIES = (sorting, scattering, diagonals, sampling, views, special_math
                   statistics, histograms, differences,
                   products, inplace_forms, math_extra, special_fns,
                   special_fns.TENSOR_FORMS, random_fill,
-                  linalg_torch, linalg_removed, householder)
+                  linalg_torch, linalg_removed, householder, selecting, splitting, spectral,
+                  strided)

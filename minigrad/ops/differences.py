@@ -83,7 +83,7 @@ def _along(t, d, ndim):
 
 def _grad_dim(x, d, h, edge_order):
     n = x.shape[d]
-    sl = lambda a, b: narrow(x, d, a, b - a)  # noqa: E731  x[a:b] along d
+    sl = lambda a, b: narrow(x, d, a, b - a)  # x[a:b] along d
     if isinstance(h, float):
         inner = (sl(2, n) - sl(0, n - 2)) / (2 * h)
         if edge_order == 1:

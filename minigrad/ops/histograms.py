@@ -90,7 +90,10 @@ def _edges(xp, a, bins, range_, dtype):
                            f"max {hi} for dimension 0")
     if lo == hi:
         lo, hi = lo - 0.5, hi + 0.5
-    return xp.linspace(lo, hi, bins + 1).astype(dtype)
+    # PyTorch's linspace: the first half counted from lo, the second half back from hi
+    i = xp.arange(bins + 1, dtype=np.float64)
+    step = (hi - lo) / bins
+    return xp.where(i < (bins + 1) // 2, lo + step * i, hi - step * (bins - i)).astype(dtype)
 
 
 def histogram(input, bins, *, range=None, weight=None, density=False):

@@ -22,7 +22,8 @@ from . import compare
 from ._util import const, norm_dims
 from .indexing import gather
 from .movement import movedim, reshape
-from .reduce import TakeAlong, amax, amin, sum as _sum
+from .reduce import TakeAlong, amax, amin
+from .reduce import sum as _sum
 from .sorting import sort
 
 median_result = namedtuple("median", ["values", "indices"])

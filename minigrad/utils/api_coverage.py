@@ -50,6 +50,8 @@ EXCLUDED = [
     ("*", ["names", "rename", "rename_", "refine_names", "align_to", "align_as", "align_tensors",
            "has_names", "unflatten_names"],
      "named tensors: a prototype feature PyTorch itself is retiring"),
+    ("Tensor", ["index"],
+     "first-class dimensions (functorch.dim binds positions to Dim objects): a prototype"),
     ("*", ["*nested*", "jagged", "NestedTensor"], "nested/jagged tensors: prototype"),
     ("*", ["*mkldnn*", "*miopen*", "*cudnn*", "*_mps*", "mps", "xpu", "mtia", "*vulkan*",
            "is_mkldnn", "is_vulkan", "is_xla", "is_ipu", "is_hpu", "is_maia", "is_meta", "is_mps",

@@ -126,7 +126,8 @@ def all_specs():
                 "specs_views", "specs_special", "specs_resample", "specs_aliases", "specs_nn",
                 "specs_statistics", "specs_products", "specs_inplace_forms",
                 "specs_special_fns",
-                "specs_linalg_ops", "specs_nn_tail"):
+                "specs_linalg_ops", "specs_nn_tail", "specs_selecting", "specs_cells", "specs_fft",
+                "specs_strided"):
         try:
             m = __import__(f"tests.ops.{mod}", fromlist=["SPECS"])
         except ModuleNotFoundError as e:

@@ -159,7 +159,7 @@ def _public_ops():
                 "aliases", "statistics", "histograms", "differences", "products",
                 "inplace_forms", "math_extra", "special_fns",
                 "linalg_torch", "householder", "lowrank",
-                "random_fill", "eigensolvers"):
+                "random_fill", "eigensolvers", "selecting", "splitting", "spectral", "strided"):
         try:
             mod = importlib.import_module(f"minigrad.ops.{fam}")
         except ModuleNotFoundError as e:
