@@ -23,6 +23,11 @@ from . import nn  # noqa: E402
 from .nn_toplevel import *  # noqa: E402,F401,F403  (torch.conv2d, torch.layer_norm, ...)
 from . import fft  # noqa: E402,F401  (torch.fft: frequencies and shifts; no complex transforms)
 from . import return_types  # noqa: E402,F401
+from . import signal  # noqa: E402,F401  (torch.signal.windows)
+from .signal import windows  # noqa: E402,F401  (torch.windows is the same module)
+from .signal.windows import (  # noqa: E402,F401
+    bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
+)
 from .creation_compat import asarray, empty_strided, frombuffer, range  # noqa: E402,F401,A004
 from . import optim, utils  # noqa: E402
 from . import distributed  # noqa: E402  (mpi4py is imported by init_process_group only)

@@ -24,7 +24,6 @@ adaptive_avg_pool1d = F.adaptive_avg_pool1d
 pixel_shuffle, pixel_unshuffle, channel_shuffle = F.pixel_shuffle, F.pixel_unshuffle, F.channel_shuffle
 cosine_similarity, pairwise_distance, bilinear = F.cosine_similarity, F.pairwise_distance, F.bilinear
 prelu, hardshrink = F.prelu, F.hardshrink
-relu_, selu_, celu_ = F.relu_, F.selu_, F.celu_
 
 _REDUCTION = {0: "none", 1: "mean", 2: "sum"}
 # PyTorch documents ``reduction=Mean`` for its top-level losses, but its argument parser
@@ -404,7 +403,7 @@ def rnn_relu(input, hx, params, has_biases, num_layers, dropout, train, bidirect
 
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "alpha_dropout_",
-    "avg_pool1d", "batch_norm", "bilinear", "binary_cross_entropy_with_logits", "celu_",
+    "avg_pool1d", "batch_norm", "bilinear", "binary_cross_entropy_with_logits",
     "channel_shuffle", "constant_pad_nd", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
     "conv_tbc", "conv_transpose2d", "conv_transpose3d", "convolution", "cosine_embedding_loss",
     "cosine_similarity", "dropout", "dropout_", "embedding", "embedding_renorm_",
@@ -413,7 +412,7 @@ __all__ = [
     "instance_norm", "norm_except_dim",
     "kl_div", "layer_norm", "lstm", "lstm_cell", "margin_ranking_loss", "max_pool1d",
     "max_pool1d_with_indices", "max_pool2d", "max_pool3d", "pairwise_distance", "pixel_shuffle",
-    "pixel_unshuffle", "poisson_nll_loss", "prelu", "relu_", "rms_norm", "rnn_relu",
-    "rnn_relu_cell", "rnn_tanh", "rnn_tanh_cell", "rrelu", "rrelu_", "selu_", "threshold",
+    "pixel_unshuffle", "poisson_nll_loss", "prelu", "rms_norm", "rnn_relu",
+    "rnn_relu_cell", "rnn_tanh", "rnn_tanh_cell", "rrelu", "rrelu_", "threshold",
     "threshold_", "triplet_margin_loss",
 ] + [n for n in ("ctc_loss", "pdist") if n in globals()]

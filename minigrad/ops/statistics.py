@@ -54,12 +54,13 @@ def _even_at(x, v):
     """A 0-d tensor equal to ``v`` whose gradient is spread evenly over the elements of
     ``x`` equal to ``v`` (NaN counts as equal to a NaN result)."""
     xp, a = x.xp, x.array
-    hit = (a == v) | (xp.isnan(a) & xp.isnan(v)) if a.dtype.kind == "f" else a == v
-    mask = Tensor._wrap(hit)
-    zero = const(0, x)
-    count = const(int(hit.sum()), x)
-    return _sum(compare.where(mask, x, zero)) / count if x.array.dtype.kind == "f" else \
-        Tensor._wrap(xp.asarray(v, dtype=a.dtype))
+    if a.dtype.kind != "f":
+        return Tensor._wrap(xp.asarray(v, dtype=a.dtype))
+    hit = (a == v) | (xp.isnan(a) & xp.isnan(v))
+    vt = Tensor._wrap(xp.asarray(v, dtype=a.dtype))
+    # v + mean of the (zero) differences at the hits: exactly v, gradient 1/count there
+    diffs = compare.where(Tensor._wrap(hit), x - vt, const(0, x))
+    return vt + _sum(diffs) / const(int(hit.sum()), x)
 
 
 def _median_pos(a, d, ignore_nan):

@@ -1,5 +1,5 @@
-"""Storage-level views and resizing: as_strided, as_strided_scatter, and the in-place
-Tensor methods as_strided_, fill_diagonal_, resize_, resize_as_, new_empty_strided.
+"""Storage-level views: as_strided, as_strided_scatter, and the Tensor methods
+as_strided_, fill_diagonal_, new_empty_strided (resize_ is in inplace_forms.py).
 
 A tensor's "storage" here is the C-contiguous array it is a view of (its base's array,
 else its own array, else a contiguous copy). ``as_strided`` reads that storage at the flat
@@ -129,30 +129,6 @@ def fill_diagonal_(input, fill_value, wrap=False):
                            lambda s: compare.where(mask, const(fill_value, s), s))
 
 
-def resize_(input, *sizes, memory_format=None):
-    """Give ``input`` the shape ``sizes`` in place, keeping its first elements (in memory
-    order) and zero-filling new ones. Refused for tensors that require grad."""
-    if input.requires_grad:
-        raise RuntimeError("cannot resize variables that require grad")
-    if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)):
-        sizes = tuple(sizes[0])
-    sizes = tuple(int(s) for s in sizes)
-    if any(s < 0 for s in sizes):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: "
-                           f"{list(sizes)}")
-    n, xp, a = math.prod(sizes), input.xp, input.array
-    flat = a.reshape(-1) if a.flags.c_contiguous else xp.ascontiguousarray(a).reshape(-1)
-    if n > flat.size:
-        flat = xp.concatenate([flat, xp.zeros(n - flat.size, a.dtype)])
-    input.array = flat[:n].reshape(sizes)
-    return _inplace._bump(input)
-
-
-def resize_as_(input, the_template, *, memory_format=None):
-    """:func:`resize_` to ``the_template``'s shape."""
-    return resize_(input, tuple(the_template.shape))
-
-
 def new_empty_strided(input, size, stride, *, dtype=None, device=None, requires_grad=False,
                       layout=None, pin_memory=False):
     """``input.new_empty(size)`` (minigrad arrays are row-major; ``stride`` is checked for
@@ -163,6 +139,6 @@ def new_empty_strided(input, size, stride, *, dtype=None, device=None, requires_
                            requires_grad=requires_grad)
 
 
-__all__ = ["as_strided", "as_strided_", "as_strided_scatter", "resize_as_"]
-METHODS = ["as_strided", "as_strided_", "as_strided_scatter", "fill_diagonal_", "resize_",
-           "resize_as_", "new_empty_strided"]
+__all__ = ["as_strided", "as_strided_", "as_strided_scatter"]
+METHODS = ["as_strided", "as_strided_", "as_strided_scatter", "fill_diagonal_",
+           "new_empty_strided"]

@@ -48,5 +48,4 @@ SPECS = [
 
 NOT_DIFFERENTIABLE = {
     "as_strided_": "restrides in place; refused on tensors that require grad (as in PyTorch)",
-    "resize_as_": "resizes in place; refused on tensors that require grad (as in PyTorch)",
 }

@@ -161,3 +161,10 @@ def test_errors_match_torch(fn):
     with pytest.raises(type(theirs.value)) as ours:
         fn(mg)
     assert str(ours.value) == str(theirs.value)
+
+
+def test_median_of_ties_is_exactly_the_value():
+    a = np.array([0.1, 0.1, 0.1, 5.0, 0.1])
+    for fn in (lambda m, x: m.median(x), lambda m, x: m.nanmedian(x)):
+        ours, theirs = _both(fn, a)
+        assert ours.item() == theirs.item() == 0.1

@@ -1,6 +1,6 @@
 """Storage-level ops vs PyTorch: as_strided's storage and offset rules, as_strided_
-(in place), as_strided_scatter values, fill_diagonal_ (wrap, n-D), resize_/resize_as_,
-new_empty_strided; errors."""
+(in place), as_strided_scatter values, fill_diagonal_ (wrap, n-D), new_empty_strided (and
+resize_/resize_as_, from inplace_forms.py, around them); errors."""
 import numpy as np
 import pytest
 
