@@ -102,7 +102,8 @@ def as_strided_(input, size, stride, storage_offset=None):
     return _inplace._bump(input)
 
 
-def _diag_mask(xp, shape, wrap):
+def _diag_mask(shape, wrap):
+    """Host (NumPy) bool mask of the diagonal positions (built from the shape alone)."""
     if len(shape) < 2:
         raise RuntimeError("dimensions must larger than 1")
     if len(shape) > 2 and len(set(shape)) != 1:
@@ -117,14 +118,14 @@ def _diag_mask(xp, shape, wrap):
         pos = np.arange(shape[0]) * step
     mask = np.zeros(n, bool)
     mask[pos] = True
-    return xp.asarray(mask.reshape(shape))
+    return mask.reshape(shape)
 
 
 def fill_diagonal_(input, fill_value, wrap=False):
     """Fill the main diagonal (``(i, i, ..., i)``; every dim the same size unless 2-D) with
     ``fill_value`` in place; ``wrap`` continues the diagonal below a tall matrix every
     ``cols + 1`` rows. Returns ``input``."""
-    mask = Tensor._wrap(_diag_mask(input.xp, tuple(input.shape), wrap))
+    mask = Tensor._wrap(input.xp.asarray(_diag_mask(tuple(input.shape), wrap)))
     return _inplace.apply_(input, "fill_diagonal_",
                            lambda s: compare.where(mask, const(fill_value, s), s))
 
