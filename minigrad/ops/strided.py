@@ -1,5 +1,6 @@
 """Storage-level views: as_strided, as_strided_scatter, and the Tensor methods
-as_strided_, fill_diagonal_, new_empty_strided (resize_ is in inplace_forms.py).
+as_strided_ and fill_diagonal_ (resize_ is in inplace_forms.py, new_empty_strided in
+_tensor_attrs.py).
 
 A tensor's "storage" here is the C-contiguous array it is a view of (its base's array,
 else its own array, else a contiguous copy). ``as_strided`` reads that storage at the flat
@@ -130,16 +131,5 @@ def fill_diagonal_(input, fill_value, wrap=False):
                            lambda s: compare.where(mask, const(fill_value, s), s))
 
 
-def new_empty_strided(input, size, stride, *, dtype=None, device=None, requires_grad=False,
-                      layout=None, pin_memory=False):
-    """``input.new_empty(size)`` (minigrad arrays are row-major; ``stride`` is checked for
-    length only)."""
-    if len(tuple(size)) != len(tuple(stride)):
-        raise RuntimeError("mismatch in length of strides and shape")
-    return input.new_empty(tuple(size), dtype=dtype, device=device,
-                           requires_grad=requires_grad)
-
-
 __all__ = ["as_strided", "as_strided_", "as_strided_scatter"]
-METHODS = ["as_strided", "as_strided_", "as_strided_scatter", "fill_diagonal_",
-           "new_empty_strided"]
+METHODS = ["as_strided", "as_strided_", "as_strided_scatter", "fill_diagonal_"]
