@@ -28,7 +28,6 @@ from .signal import windows  # noqa: E402,F401  (torch.windows is the same modul
 from .signal.windows import (  # noqa: E402,F401
     bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
 )
-from .creation_compat import asarray, empty_strided, frombuffer, range  # noqa: E402,F401,A004
 from . import optim, utils  # noqa: E402
 from . import distributed  # noqa: E402  (mpi4py is imported by init_process_group only)
 from .serialization import load, save  # noqa: E402
