@@ -364,6 +364,15 @@ SPECS += [
            [((3, 3), (3, 3))], id="lobpcg_generalized"),
 ]
 
+SPECS += [
+    OpSpec("norm_except_dim", lambda v: mg.norm_except_dim(v, 2, 1),
+           lambda v: np.sqrt((v ** 2).sum(axis=(0, 2), keepdims=True)), [((3, 4, 2),), ((1, 3, 2),)],
+           torch_fn=lambda v: _torch().norm_except_dim(v, 2, 1)),
+    OpSpec("norm_except_dim", lambda v: mg.norm_except_dim(v, 3, -1),
+           lambda v: (np.abs(v) ** 3).sum() ** (1 / 3), [((3, 4),)], id="norm_except_dim_all",
+           torch_fn=lambda v: _torch().norm_except_dim(v, 3, -1)),
+]
+
 NOT_DIFFERENTIABLE = {
     "geqrf": "LAPACK's packed QR has no derivative in PyTorch either (its backward raises); "
              "values against torch in test_linalg_ops.py",
