@@ -43,20 +43,9 @@ def nuclear_norm(input, dim=(-2, -1), keepdim=False):
     return matrix_norm(input, "nuc", dim, keepdim)
 
 
-def norm_except_dim(v, pow=2, dim=0):
-    """The ``pow``-norm of ``v`` over every dim but ``dim`` (kept, the others size 1);
-    ``dim=-1`` means all dims (a 0-d result), as PyTorch's weight-norm helper."""
-    from .reduce import norm
-
-    if dim == -1:
-        return norm(v, pow)
-    d = dim % v.ndim if v.ndim else 0
-    return norm(v, pow, dim=tuple(i for i in range(v.ndim) if i != d), keepdim=True)
-
-
 __all__ = ["cholesky", "cholesky_inverse", "cholesky_solve", "det", "eig", "frobenius_norm",
            "inverse", "logdet", "lstsq", "lu", "lu_solve", "lu_unpack", "matrix_exp",
-           "matrix_power", "matrix_rank", "norm_except_dim", "nuclear_norm", "pinverse", "qr",
+           "matrix_power", "matrix_rank", "nuclear_norm", "pinverse", "qr",
            "slogdet", "solve", "svd", "symeig", "triangular_solve"]
 # Tensor methods that only forward (generated in tensor.py; hand-written ones take precedence)
 METHODS = ["cholesky", "cholesky_inverse", "cholesky_solve", "det", "inverse", "logdet", "lu",
