@@ -10,6 +10,7 @@ from .._autocast import autocast_op
 from .. import ops as _ops
 from .. import random as _random
 from ..ops import inplace as _inplace
+from ..ops import shrink as _shrink
 from ..tensor import Tensor
 from ._functional_layers import _maybe_inplace, elu, hardtanh, leaky_relu, relu, selu, softmax
 
@@ -46,21 +47,8 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, inplace, "celu_", lambda x: _ops.celu(x, alpha))
 
 
-@autocast_op("prelu")
-def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    """x if x >= 0 else weight * x, with one slope (``weight.numel() == 1``) or one per
-    channel (dim 1).
-
-    Shape:
-        input (N, C, *) or (C,)-less shapes with a single slope; weight (1,) or (C,).
-    """
-    n = weight.numel()
-    channels = input.shape[1] if input.ndim >= 2 else 1
-    if n != 1 and n != channels:
-        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
-                           f"parameter numbers = {n} and channel size = {channels}.")
-    w = weight.reshape(()) if n == 1 else weight.reshape((n,) + (1,) * (input.ndim - 2))
-    return _ops.where(input >= 0, input, input * w)
+hardshrink = _shrink.hardshrink  # also Tensor.hardshrink
+prelu = _shrink.prelu  # also Tensor.prelu
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
@@ -101,11 +89,6 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x - lambd above lambd, x + lambd below -lambd, 0 between."""
     _check_lambd(lambd, "softshrink")
     return input - _ops.clamp(input, -lambd, lambd)
-
-
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """x where |x| > lambd, 0 elsewhere."""
-    return _ops.where(input.abs() > lambd, input, 0.0)
 
 
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,

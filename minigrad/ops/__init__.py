@@ -59,6 +59,7 @@ from .splitting import *  # noqa: F401,F403,E402
 from . import spectral  # noqa: E402
 from .spectral import *  # noqa: F401,F403,E402
 from . import strided  # noqa: E402
+from . import shrink  # noqa: E402  (Tensor methods; F.hardshrink/prelu)
 from .strided import *  # noqa: F401,F403,E402
 
 # families whose ``METHODS`` (pure forwards) and ``INPLACE_METHODS`` (``name_`` forms) become
@@ -68,4 +69,4 @@ METHOD_FAMILIES = (sorting, scattering, diagonals, sampling, views, special_math
                   products, inplace_forms, math_extra, special_fns,
                   special_fns.TENSOR_FORMS, random_fill,
                   linalg_torch, linalg_removed, householder, selecting, splitting, spectral,
-                  strided)
+                  strided, shrink)

@@ -52,7 +52,7 @@ EXCLUDED = [
      "named tensors: a prototype feature PyTorch itself is retiring"),
     ("Tensor", ["index"],
      "first-class dimensions (functorch.dim binds positions to Dim objects): a prototype"),
-    ("*", ["*nested*", "jagged", "NestedTensor"], "nested/jagged tensors: prototype"),
+    ("*", ["*nested*", "jagged", "NestedTensor", "to_padded_tensor"], "nested/jagged tensors: prototype"),
     ("*", ["*mkldnn*", "*miopen*", "*cudnn*", "*_mps*", "mps", "xpu", "mtia", "*vulkan*",
            "is_mkldnn", "is_vulkan", "is_xla", "is_ipu", "is_hpu", "is_maia", "is_meta", "is_mps",
            "is_mtia", "is_xpu", "ipu", "hpu", "xla", "*_miopen", "native_*", "batch_norm_*",

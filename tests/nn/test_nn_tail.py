@@ -476,3 +476,21 @@ def test_embedding_bag_scale_grad_by_freq():
         y.sum().backward()
         np.testing.assert_allclose(scaled.grad.numpy(),
                                    plain.grad.numpy() / np.maximum(counts, 1), rtol=1e-12)
+
+
+def test_hardshrink_and_prelu_are_tensor_methods_matching_torch():
+    """``x.hardshrink(lambd)`` and ``x.prelu(weight)`` exist as in PyTorch and equal the
+    ``F.`` forms; values and gradients against torch when it is installed."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((2, 3, 4))
+    w = np.array([0.1, -0.2, 0.3])
+    x, wm = mg.tensor(a, requires_grad=True), mg.tensor(w, requires_grad=True)
+    xt, wt = torch.tensor(a, requires_grad=True), torch.tensor(w, requires_grad=True)
+    out = x.hardshrink(0.4) + x.prelu(wm)
+    ref = xt.hardshrink(0.4) + xt.prelu(wt)
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=0, atol=0)
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=0, atol=0)
+    np.testing.assert_allclose(wm.grad.numpy(), wt.grad.numpy(), rtol=1e-15, atol=0)
