@@ -36,7 +36,7 @@ from . import accelerator, backends, testing, version  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401  (torch.linalg)
 from ._settings import *  # noqa: E402,F401,F403
 
-__version__ = "0.1.0"
+from .torch_version import __version__  # noqa: E402  (a TorchVersion, as torch's)
 
 # torch.pi, torch.e, torch.inf, torch.nan, torch.newaxis
 import math as _math  # noqa: E402
@@ -92,3 +92,18 @@ from .amp.autocast_mode import (  # noqa: E402,F401
     set_autocast_cache_enabled, set_autocast_cpu_dtype, set_autocast_cpu_enabled,
     set_autocast_dtype, set_autocast_enabled, set_autocast_gpu_dtype,
 )
+from .legacy_tensors import (  # noqa: E402,F401  (torch.FloatTensor, ...)
+    BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
+    IntTensor, LongTensor, ShortTensor, set_default_tensor_type,
+)
+from ._startup import (  # noqa: E402,F401  (start-up flags and queries)
+    AcceleratorError, Event, OutOfMemoryError, Stream, get_deterministic_debug_mode,
+    get_device_module, init_num_threads, is_anomaly_check_nan_enabled, is_anomaly_enabled,
+    is_inference_mode_enabled, is_storage, is_warn_always_enabled, set_anomaly_enabled,
+    set_deterministic_debug_mode, set_warn_always,
+)
+from .utils.dlpack import to_dlpack  # noqa: E402,F401
+from . import torch_version, types  # noqa: E402,F401
+from .amp import GradScaler  # noqa: E402,F401  (torch.GradScaler is torch.amp.GradScaler)
+
+legacy_contiguous_format = contiguous_format  # the same object, as in PyTorch

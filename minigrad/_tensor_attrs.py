@@ -297,7 +297,7 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False,
 
 
 def typename(obj) -> str:
-    """PyTorch's name for ``obj``'s type: ``'minigrad.FloatTensor'`` for a float32 tensor,
+    """PyTorch's name for ``obj``'s type: ``'torch.FloatTensor'`` for a float32 tensor,
     else the module-qualified class name."""
     from .tensor import Tensor
 

@@ -414,10 +414,15 @@ class Tensor:
         _parser.check_option("memory_format", memory_format)
         return self.to("cuda" if device is None else backend.device(device if not isinstance(device, int) else f"cuda:{device}"))
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """``'torch.FloatTensor'`` (PyTorch's name, so that programs comparing it run
+        unchanged) without ``dtype``; else a cast to a dtype, a legacy class
+        (``torch.LongTensor``) or its name."""
         if dtype is None:
-            return f"minigrad.{_TYPE_NAMES[self.dtype.name]}Tensor"
-        return self.to(dtype=dtype)
+            return f"torch.{_TYPE_NAMES[self.dtype.name]}Tensor"
+        from .legacy_tensors import resolve
+
+        return self.to(dtype=resolve(dtype) or dtype)
 
     def type_as(self, other):
         return self.to(dtype=other.dtype)

@@ -216,7 +216,7 @@ def test_metadata():
     assert t.dtype == mg.float32 and t.device.type == "cpu" and str(t.device) == "cpu"
     assert t.is_floating_point() and not mg.tensor([1]).is_floating_point()
     assert t.element_size() == 4
-    assert t.type() == "minigrad.FloatTensor" and mg.tensor([1]).type() == "minigrad.LongTensor"
+    assert t.type() == "torch.FloatTensor" and mg.tensor([1]).type() == "torch.LongTensor"
     with pytest.raises(IndexError, match="Dimension out of range"):
         t.size(3)
 

@@ -11,7 +11,7 @@ import functools
 class _GradState:
     """The process-wide autograd switches (an instance with slots: read on every op)."""
 
-    __slots__ = ("enabled", "anomaly", "anomaly_check_nan", "recorder")
+    __slots__ = ("enabled", "anomaly", "anomaly_check_nan", "recorder", "inference")
 
     def __init__(self):
         self.enabled = True
@@ -23,6 +23,7 @@ class _GradState:
         self.recorder = None
         self.anomaly = False  # set by autograd.detect_anomaly / set_detect_anomaly
         self.anomaly_check_nan = True
+        self.inference = False  # inside inference_mode() (torch.is_inference_mode_enabled)
 
 
 _State = _GradState()
@@ -83,6 +84,31 @@ class inference_mode(_GradModeContext):
 
     def __init__(self, mode: bool = True):
         self._mode = not mode
+        self._inference = bool(mode)
+
+    def __enter__(self):
+        self._prev_inference = _State.inference
+        _State.inference = self._inference
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        _State.inference = self._prev_inference
+        return super().__exit__(*exc)
+
+    def __call__(self, fn):
+        inner = super().__call__(fn)
+        flag = self._inference
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = _State.inference
+            _State.inference = flag
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                _State.inference = prev
+
+        return wrapper
 
 
 class set_grad_enabled(_GradModeContext):
