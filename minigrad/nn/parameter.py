@@ -16,19 +16,7 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True):
-        if data is None:
-            data = Tensor([])
-        if not isinstance(data, Tensor):
-            data = Tensor(data)
-        self.array = data.array
-        self.grad = None
-        self._ctx = None
-        self._vc = data._vc
-        self._base = None
-        self._hooks = None
-        self.requires_grad = False
-        if requires_grad:
-            self.requires_grad_(True)
+        _alias_leaf(self, data, requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
@@ -48,17 +36,23 @@ class Buffer(Tensor):
     __slots__ = ("persistent",)
 
     def __init__(self, data: Tensor | None = None, *, persistent: bool = True):
-        if data is None:
-            data = Tensor([])
-        if not isinstance(data, Tensor):
-            data = Tensor(data)
-        self.array = data.array
-        self.grad = None
-        self._ctx = None
-        self._vc = data._vc
-        self._base = None
-        self._hooks = None
-        self.requires_grad = False
-        if data.requires_grad:
-            self.requires_grad_(True)
+        _alias_leaf(self, data, data is not None and getattr(data, "requires_grad", False))
         self.persistent = persistent
+
+
+def _alias_leaf(t: Tensor, data, requires_grad: bool) -> None:
+    """Make ``t`` (a fresh Parameter or Buffer) a graph leaf sharing ``data``'s array and
+    version counter; None gives an empty tensor, non-Tensors are converted."""
+    if data is None:
+        data = Tensor([])
+    if not isinstance(data, Tensor):
+        data = Tensor(data)
+    t.array = data.array
+    t.grad = None
+    t._ctx = None
+    t._vc = data._vc
+    t._base = None
+    t._hooks = None
+    t.requires_grad = False
+    if requires_grad:
+        t.requires_grad_(True)

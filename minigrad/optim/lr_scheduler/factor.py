@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..optimizer import Optimizer
-from .basic import LambdaLR, LRScheduler, _lrs
+from .basic import LambdaLR, LRScheduler, _lrs, per_group_lambdas
 
 __all__ = ["MultiplicativeLR", "ConstantLR", "PolynomialLR"]
 
@@ -20,13 +20,7 @@ class MultiplicativeLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list,
                  last_epoch: int = -1):
         self.optimizer = optimizer
-        if isinstance(lr_lambda, (list, tuple)):
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
-                                 f"{len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
-        else:
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        self.lr_lambdas = per_group_lambdas(optimizer, lr_lambda)
         for fn in self.lr_lambdas:
             if not callable(fn):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
