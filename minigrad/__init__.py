@@ -73,6 +73,11 @@ def __getattr__(name):
     if name == "bfloat16":
         from .dtypes import bfloat16_dtype
         return bfloat16_dtype()
+    # torch.multiprocessing: the standard library's multiprocessing costs ~20 ms to
+    # import, so it is loaded on first use
+    if name == "multiprocessing":
+        import importlib
+        return importlib.import_module(".multiprocessing", __name__)
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
 
 

@@ -119,6 +119,30 @@ def dim_order(self, *, ambiguity_check=False) -> tuple:
     return tuple(sorted(range(len(st)), key=lambda d: -st[d]))
 
 
+def share_memory_(self):
+    """Move the values into shared memory in place (CPU tensors; a CUDA tensor is left as
+    it is), so that processes of ``minigrad.multiprocessing`` see the same memory; returns
+    self. Views taken before keep the old memory, so share a tensor before viewing it (a
+    view itself cannot be moved)."""
+    from . import _shared_memory
+
+    if self.device.type != "cpu" or _shared_memory.segment_of(self.array) is not None:
+        return self
+    if self._base is not None:
+        raise RuntimeError("share_memory_(): this tensor is a view of another one; share "
+                           "the tensor it views (before taking views) instead")
+    _shared_memory.init_reductions()
+    self.array = _shared_memory.to_shared(self.array)
+    return self
+
+
+def is_shared(self) -> bool:
+    """Whether the values are in shared memory (``share_memory_``); CUDA tensors: True."""
+    from . import _shared_memory
+
+    return self.device.type == "cuda" or _shared_memory.segment_of(self.array) is not None
+
+
 def _elementwise_py(self, name, others, fn):
     if self.requires_grad:
         raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use "
@@ -223,7 +247,7 @@ def new_empty_strided(self, size, stride, dtype=None, device=None, requires_grad
 METHODS = ["byte", "char", "short", "ndimension", "get_device", "is_signed", "is_neg",
            "resolve_neg", "is_inference", "is_nonzero", "is_same_size", "dim_order", "apply_",
            "map_", "map2_", "as_subclass", "is_distributed", "is_set_to", "module_load",
-           "new_empty_strided"]
+           "new_empty_strided", "share_memory_", "is_shared"]
 
 
 def bind(cls):

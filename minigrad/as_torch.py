@@ -100,12 +100,41 @@ def install() -> None:
     for name, mod in list(sys.modules.items()):
         if mod is not None and (name == _TARGET or name.startswith(_TARGET + ".")):
             sys.modules.setdefault(_ALIAS + name[len(_TARGET):], mod)
+    _spawned_children_alias_too(True)
+
+
+def _spawned_children_alias_too(on: bool) -> None:
+    """Processes started with the ``spawn`` method (``torch.multiprocessing.spawn``'s
+    default) are fresh interpreters that re-import the program, ``import torch`` included,
+    before any of its code runs: the command line that starts them installs the alias
+    first. (``fork`` children inherit it; ``forkserver`` ones are not covered.)"""
+    import multiprocessing.spawn as mp_spawn
+
+    current = mp_spawn.get_command_line
+    original = getattr(current, "_minigrad_original", None)
+    if not on:
+        if original is not None:
+            mp_spawn.get_command_line = original
+        return
+    if original is not None:
+        return
+
+    def get_command_line(**kwds):
+        cmd = current(**kwds)
+        if "-c" in cmd:
+            i = cmd.index("-c") + 1
+            cmd[i] = "import minigrad.as_torch as _alias; _alias.install(); " + cmd[i]
+        return cmd
+
+    get_command_line._minigrad_original = current
+    mp_spawn.get_command_line = get_command_line
 
 
 def uninstall() -> None:
     """Undo :func:`install`: drop the finder and every ``torch`` alias of a minigrad module."""
     if _finder in sys.meta_path:
         sys.meta_path.remove(_finder)
+    _spawned_children_alias_too(False)
     for name, mod in list(sys.modules.items()):
         if (name == _ALIAS or name.startswith(_ALIAS + ".")) and \
                 getattr(mod, "__name__", "").split(".")[0] == _TARGET:

@@ -385,6 +385,20 @@ class Module:
                     move(t)
         return self
 
+    def share_memory(self) -> Module:
+        """Move every parameter and buffer (and their ``.grad``) into shared memory in place
+        (``Tensor.share_memory_``), for processes of ``minigrad.multiprocessing``; returns
+        self."""
+        seen = set()
+        for m in self.modules():
+            for t in list(m._parameters.values()) + list(m._buffers.values()):
+                if t is not None and id(t) not in seen:
+                    seen.add(id(t))
+                    t.share_memory_()
+                    if t.grad is not None:
+                        t.grad.share_memory_()
+        return self
+
     def to(self, *args, **kwargs) -> Module:
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(tensor)``: moves and/or
         casts (floating point only) every parameter and buffer in place; returns self."""

@@ -36,6 +36,14 @@ def concatenate(tensors, axis=0, out=None, *, dim=None):
     return write_out(out, y, "concatenate")
 
 
+def t(input):
+    """Transpose a tensor of at most 2 dims (a 0-d or 1-d tensor is returned as is), as
+    ``torch.t``; RuntimeError for more dims."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return transpose(input, 0, 1) if input.ndim == 2 else input
+
+
 def swapaxes(input, axis0, axis1):
     """``transpose`` under NumPy's name and argument names."""
     return transpose(input, axis0, axis1)
@@ -80,7 +88,7 @@ __all__ = ["absolute", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arct
            "arctanh", "clamp_max", "clamp_min", "concat", "concatenate", "divide", "fix",
            "frac", "greater", "greater_equal", "less", "less_equal", "moveaxis", "multiply",
            "negative", "not_equal", "positive", "ravel", "sgn", "subtract", "swapaxes",
-           "swapdims", "true_divide"]
+           "swapdims", "t", "true_divide"]
 # Tensor methods that only forward (generated in tensor.py; hand-written ones take precedence)
 METHODS = ["arccosh", "arcsinh", "arctanh", "clamp_max", "clamp_min", "fix", "greater",
            "greater_equal", "less", "less_equal", "not_equal", "positive", "ravel", "sgn"]

@@ -59,7 +59,7 @@ EXCLUDED = [
            "*_backward*", "*_jvp", "*_forward"],
      "vendor backends and ATen internals: minigrad runs on NumPy and CuPy"),
     ("*", ["*Storage*", "storage", "untyped_storage", "storage_offset", "storage_type",
-           "set_", "data_ptr", "share_memory_", "is_shared", "_nnz", "pin_memory", "is_pinned",
+           "set_", "data_ptr", "_nnz", "pin_memory", "is_pinned",
            "record_stream", "UntypedStorage", "TypedStorage"],
      "storage objects and raw memory: a Tensor owns one NumPy/CuPy array"),
     ("torch", ["compile", "compiler", "fx", "export", "library", "ops", "classes", "package",

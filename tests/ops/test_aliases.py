@@ -70,3 +70,10 @@ def test_inplace_alias_is_recorded():
         if lib is mg:
             g = x.grad.numpy()
     np.testing.assert_allclose(g, x.grad.numpy(), rtol=1e-12)
+
+
+def test_t_of_low_dim_tensors_and_its_error():
+    for shape in [(), (3,)]:
+        assert mg.t(mg.zeros(shape)).shape == torch.t(torch.zeros(shape)).shape
+    with pytest.raises(RuntimeError, match="<= 2 dimensions"):
+        mg.t(mg.zeros(1, 2, 3))
