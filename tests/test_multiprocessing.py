@@ -14,8 +14,16 @@ import minigrad.multiprocessing as mp
 from minigrad import nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
-                                reason="no fork start method on this platform")
+_no_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                              reason="no fork start method on this platform")
+# JAX (imported by the DLPack tests of the same session) warns from an at-fork hook that
+# forking a process with its threads may deadlock; these children never touch JAX.
+_jax_fork_warning = pytest.mark.filterwarnings(
+    "ignore:Exception ignored in.*_at_fork:pytest.PytestUnraisableExceptionWarning")
+
+
+def needs_fork(fn):
+    return _no_fork(_jax_fork_warning(fn))
 
 
 def test_share_memory_keeps_values_dtype_and_identity():
