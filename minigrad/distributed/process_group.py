@@ -144,7 +144,7 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
     _State.rank = want_rank
     _State.world = ProcessGroup(impl, range(size), backend)
     if size > 1:
-        _State.watchdog = _runtime.Watchdog(want_rank, seconds, MPI.COMM_WORLD.Abort)
+        _State.watchdog = _runtime.Watchdog(want_rank, seconds)
 
 
 def _local_rank(comm, MPI) -> int:
