@@ -11,6 +11,7 @@ from .collectives import (
     irecv, isend, recv, reduce, reduce_scatter_tensor, scatter, send,
 )
 from . import nn  # noqa: F401  (differentiable collectives)
+from . import optim  # noqa: F401  (ZeroRedundancyOptimizer)
 from .objects import all_gather_object, broadcast_object_list, gather_object, scatter_object_list
 from .process_group import (
     Backend, GroupMember, ProcessGroup, default_pg_timeout, destroy_process_group,

@@ -47,8 +47,9 @@ class NcclCommunicator:
         self.comm.Reduce(s, _view(recv, count, dtype) if me else None, _OPS[op], root)
 
     def allGather(self, send, recv, count, dtype, stream):
-        self.comm.Allgather(_view(send, count, dtype),
-                            _view(recv, count * self.comm.size, dtype))
+        r = _view(recv, count * self.comm.size, dtype)
+        in_place = send == recv + self.comm.rank * count * r.itemsize  # NCCL's in-place form
+        self.comm.Allgather(MPI.IN_PLACE if in_place else _view(send, count, dtype), r)
 
     def reduceScatter(self, send, recv, count, dtype, op, stream):
         self.comm.Reduce_scatter_block(_view(send, count * self.comm.size, dtype),

@@ -37,6 +37,21 @@ def test_ddp_matches_single_process(tmp_path):
                     "buffers_shapes"])
 
 
+ZERO = ["equivalence", "equivalence_view", "partition", "state_dict", "errors"]
+
+
+def test_zero_redundancy_optimizer_two_ranks():
+    rc, out = run("zero.py", 2)
+    assert rc == 0, out[-6000:]
+    passed(out, 2, ZERO)
+
+
+def test_zero_redundancy_optimizer_three_ranks():
+    rc, out = run("zero.py", 3)  # uneven shards, a rank whose shard skips a group
+    assert rc == 0, out[-6000:]
+    passed(out, 3, ZERO)
+
+
 def _after_start(mode):
     """Run fault.py; (returncode, output, seconds from the ranks' start to the job's end).
     Start-up (imports, MPI init) is left out, since it is what a loaded machine slows most;
@@ -100,7 +115,7 @@ def test_one_process_without_mpiexec():
 def test_nccl_backend_on_the_cupy_stand_in():
     rc, out = run("nccl_fake.py", 2)
     assert rc == 0, out[-6000:]
-    passed(out, 2, ["all_reduce", "collectives", "ddp"])
+    passed(out, 2, ["all_reduce", "collectives", "ddp", "zero"])
 
 
 def test_ddp_digits_example(tmp_path):

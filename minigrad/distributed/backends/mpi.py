@@ -63,6 +63,12 @@ class MPIBackend:
         c = self.comm
         return (c.Iallgather if async_op else c.Allgather)(self._spec(send), self._spec(recv))
 
+    def allgather_inplace(self, buf, async_op):
+        """All-gather within ``buf``: rank r's block r (``buf.size // size`` elements) to
+        every rank, no send buffer (``MPI_IN_PLACE``)."""
+        c = self.comm
+        return (c.Iallgather if async_op else c.Allgather)(self.MPI.IN_PLACE, self._spec(buf))
+
     def reduce_scatter(self, send, recv, op, async_op):
         c = self.comm
         f = c.Ireduce_scatter_block if async_op else c.Reduce_scatter_block

@@ -121,6 +121,15 @@ class NCCLBackend:
                             self._stream())
         return self._done(async_op)
 
+    def allgather_inplace(self, buf, async_op):
+        """All-gather within ``buf`` (NCCL is in place when the send block sits at the
+        rank's offset of the receive buffer)."""
+        n = buf.size // self.size
+        p = buf.data.ptr
+        self.comm.allGather(p + self.rank * n * buf.itemsize, p, n, self._dtype(buf),
+                            self._stream())
+        return self._done(async_op)
+
     def reduce_scatter(self, send, recv, op, async_op):
         self.comm.reduceScatter(send.data.ptr, recv.data.ptr, recv.size, self._dtype(send),
                                 self._op(op, send), self._stream())

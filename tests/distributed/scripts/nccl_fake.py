@@ -107,4 +107,21 @@ for p, q in zip(model.parameters(), ref.parameters()):
     np.testing.assert_allclose(p.detach().cpu().numpy(), q.detach().cpu().numpy(), rtol=1e-5,
                                atol=1e-6)
 ok("ddp")
+
+# ZeroRedundancyOptimizer: its in-place all-gather through NCCL's in-place form
+from minigrad.distributed.optim import ZeroRedundancyOptimizer  # noqa: E402
+
+zero = ZeroRedundancyOptimizer(ddp.parameters(), mg.optim.Adam, parameters_as_bucket_view=True,
+                               lr=1e-2)
+opt_ref = mg.optim.Adam(ref.parameters(), lr=1e-2)
+for k in (0, 1):  # the same batches again, from where DDP left the model
+    for m, o, x, y in ((ddp, zero, X[k][R * 4:R * 4 + 4], Y[k][R * 4:R * 4 + 4]),
+                       (ref, opt_ref, X[k], Y[k])):
+        o.zero_grad()
+        ((m(mg.tensor(x, device="cuda")) - mg.tensor(y, device="cuda")) ** 2).mean().backward()
+        o.step()
+for p, q in zip(model.parameters(), ref.parameters()):
+    np.testing.assert_allclose(p.detach().cpu().numpy(), q.detach().cpu().numpy(), rtol=1e-5,
+                               atol=1e-6)
+ok("zero")
 dist.destroy_process_group()
