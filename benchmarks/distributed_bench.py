@@ -11,8 +11,11 @@
    block gives time per call and algorithmic bandwidth (bytes / time). Measured with the
    argument check on (the default) and off (``MINIGRAD_DISTRIBUTED_CHECKS=0``).
 2. ``ddp``: an MLP (batch 256, 784-1024-1024-10, ReLU, cross-entropy, Adam) trained by one
-   process of one thread on the whole batch, and by DDP on 2 processes of one thread each
-   on half the batch each; samples/s and the ratio. Overlap: backward under ``no_sync``
+   process of one thread on the whole batch, by DDP on 2 processes of one thread each
+   on half the batch each, and by DDP with ``ZeroRedundancyOptimizer(Adam)`` (each rank
+   updates half the parameters, then an all-gather); samples/s and the ratios, and where
+   a step's time goes (forward+backward with the all-reduce wait at its end, optimizer,
+   all-gather). Overlap: backward under ``no_sync``
    (no communication), a blocking all-reduce of the same buckets, and backward under DDP
    give ``hidden = (t_nosync + t_comm - t_ddp) / t_comm``; the reducer also reports the
    communication still pending when backward ends (``exposed``).
@@ -118,7 +121,13 @@ def worker_ddp(args):
     x, y = x_all[rank * per:(rank + 1) * per], y_all[rank * per:(rank + 1) * per]
     net = DDP(model, bucket_cap_mb=args.bucket_cap_mb,
               gradient_as_bucket_view=args.bucket_view) if world > 1 else model
-    opt = mg.optim.Adam(net.parameters(), lr=1e-3)
+    if args.zero and world > 1:
+        from minigrad.distributed.optim import ZeroRedundancyOptimizer
+
+        opt = ZeroRedundancyOptimizer(net.parameters(), mg.optim.Adam, lr=1e-3,
+                                      parameters_as_bucket_view=args.zero_view)
+    else:
+        opt = mg.optim.Adam(net.parameters(), lr=1e-3)
     lossf = mg.nn.CrossEntropyLoss()
 
     def sync():
@@ -147,6 +156,38 @@ def worker_ddp(args):
     dist.all_reduce(cpu_step, op=dist.ReduceOp.MAX)
     out = {"world": world, "step_s": _median(times), "samples_per_s": batch / _median(times),
            "cpu_step_s": cpu_step.item()}
+    # where a step's time goes: forward+backward (with DDP: including the wait for the
+    # gradient all-reduce at its end), the optimizer (with ZeRO: the local shard's step),
+    # and with ZeRO the parameter all-gather
+    # (wall and CPU seconds of each phase, medians; the CPU clock leaves out the time this
+    # process waited for a core on a loaded machine, not MPI's busy-polling)
+    local = opt.optim if hasattr(opt, "optim") else opt
+    phases = {k: [] for k in ("fwd_bwd", "optimizer", "allgather")}
+    cpus = {k: [] for k in phases}
+    t_wait = []
+    for _ in range(args.steps):
+        opt.zero_grad()
+        dist.barrier()
+        marks = [(time.perf_counter(), time.process_time())]
+        lossf(net(x), y).backward()
+        sync()
+        marks.append((time.perf_counter(), time.process_time()))
+        local.step()
+        sync()
+        marks.append((time.perf_counter(), time.process_time()))
+        if local is not opt:
+            opt._sync_params()
+            sync()
+        marks.append((time.perf_counter(), time.process_time()))
+        for k, a, b in zip(phases, marks, marks[1:]):
+            phases[k].append(b[0] - a[0])
+            cpus[k].append(b[1] - a[1])
+        if world > 1:
+            t_wait.append(net.reducer.last_wait_s)
+    for k in phases:
+        out[f"{k}_s"] = _median(phases[k])
+        out[f"{k}_cpu_s"] = _median(cpus[k])
+    out["allreduce_wait_s"] = _median(t_wait or [0.0])
     if world > 1:  # overlap of communication with backward
         t_nosync, t_ddp, exposed = [], [], []
         red = net.reducer
@@ -184,6 +225,59 @@ def worker_ddp(args):
         print("RESULT " + json.dumps(out), flush=True)
 
 
+def worker_bound(args):
+    """One process, one thread, no MPI: the pieces of a step that bound the DDP speedup,
+    by CPU time (robust to a loaded machine), interleaved, medians: forward+backward at
+    the whole batch and at one rank's half, the full Adam update, the Adam update of the
+    busiest rank's ZeRO shard (the same partition code), and one copy of the parameters'
+    bytes (the order of the communication's memory traffic)."""
+    import types
+
+    import numpy as np
+
+    import minigrad as mg
+    from minigrad.distributed.optim import ZeroRedundancyOptimizer
+
+    mg.manual_seed(0)
+    model = _mlp(mg)
+    params = list(model.parameters())
+    rng = np.random.default_rng(0)
+    x = mg.tensor(rng.standard_normal((256, 784)).astype(np.float32))
+    y = mg.tensor(rng.integers(0, 10, 256))
+    lossf = mg.nn.CrossEntropyLoss()
+    stub = types.SimpleNamespace(world_size=2, param_groups=[{"params": params}],
+                                 _partition_cache=None)
+    shards = ZeroRedundancyOptimizer._partition_parameters(stub)
+    sizes = [sum(p.numel() for p in groups[0]["params"]) for groups in shards]
+    busiest = shards[sizes.index(max(sizes))][0]["params"]
+    full, shard = mg.optim.Adam(params, lr=1e-3), mg.optim.Adam(busiest, lr=1e-3)
+    flat = np.zeros(sum(sizes), np.float32)
+    copy_to = np.empty_like(flat)
+
+    def fb(n):
+        def run():
+            model.zero_grad()
+            lossf(model(x[:n]), y[:n]).backward()
+        return run
+
+    cases = {"fwd_bwd_256": fb(256), "fwd_bwd_128": fb(128), "adam_full": full.step,
+             "adam_busiest_shard": shard.step, "copy_params": lambda: np.copyto(copy_to, flat)}
+    fb(256)()
+    for f in cases.values():
+        f()
+    res = {k: [] for k in cases}
+    for rep in range(args.steps):
+        for k, f in (cases.items() if rep % 2 else reversed(cases.items())):
+            if k.startswith("adam"):
+                fb(256)()  # fresh gradients
+            c0 = time.process_time()
+            f()
+            res[k].append(time.process_time() - c0)
+    out = {f"{k}_cpu_s": _median(v) for k, v in res.items()}
+    out["shard_fraction"] = max(sizes) / sum(sizes)
+    print("RESULT " + json.dumps(out), flush=True)
+
+
 # ---- driver ---------------------------------------------------------------------------------
 
 def _mpiexec():
@@ -206,7 +300,7 @@ def _launch(n, argv):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--part", choices=["allreduce", "ddp", "all"], default="all")
+    ap.add_argument("--part", choices=["allreduce", "ddp", "bound", "all"], default="all")
     ap.add_argument("--backend", choices=["mpi", "nccl"], default="mpi")
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--steps", type=int, default=15)
@@ -214,11 +308,19 @@ def main():
                     help="DDP bucket size (default: PyTorch's, 1 MiB first bucket then 25 MiB)")
     ap.add_argument("--bucket-view", action="store_true",
                     help="DDP(gradient_as_bucket_view=True)")
+    ap.add_argument("--zero-view", action="store_true",
+                    help="ZeroRedundancyOptimizer(parameters_as_bucket_view=True) in the "
+                         "DDP+ZeRO row")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="launch the 1-process, DDP and DDP+ZeRO jobs this many times, in "
+                         "turn, and keep each one's median round")
+    ap.add_argument("--zero", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--json")
-    ap.add_argument("--worker", choices=["allreduce", "ddp"], help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=["allreduce", "ddp", "bound"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        return (worker_allreduce if args.worker == "allreduce" else worker_ddp)(args)
+        return {"allreduce": worker_allreduce, "ddp": worker_ddp,
+                "bound": worker_bound}[args.worker](args)
     common = ["--backend", args.backend, "--reps", str(args.reps), "--steps", str(args.steps)]
     if args.bucket_cap_mb is not None:
         common += ["--bucket-cap-mb", str(args.bucket_cap_mb)]
@@ -239,11 +341,21 @@ def main():
                   f"{r['unchecked_s'] * 1e6:>8.1f}us {b / r['raw_s'] / 1e9:>9.2f} "
                   f"{r['ratio_checked']:>6.2f} {r['ratio_unchecked']:>15.2f}")
     if args.part in ("ddp", "all"):
-        one = _launch(1, ["--worker", "ddp", *common])
-        two = _launch(2, ["--worker", "ddp", *common])
+        zero_flags = ["--zero"] + (["--zero-view"] if args.zero_view else [])
+        runs = {"one": [], "two": [], "zero": []}
+        for _ in range(args.rounds):  # in turn, so that a change of load hits all three
+            runs["one"].append(_launch(1, ["--worker", "ddp", *common]))
+            runs["two"].append(_launch(2, ["--worker", "ddp", *common]))
+            runs["zero"].append(_launch(2, ["--worker", "ddp", *common, *zero_flags]))
+        one, two, zero = (sorted(r, key=lambda o: o["step_s"])[len(r) // 2]
+                          for r in runs.values())
         result["ddp"] = {"one_process": one, "two_processes": two,
                          "speedup": two["samples_per_s"] / one["samples_per_s"],
-                         "speedup_cpu_time": one["cpu_step_s"] / two["cpu_step_s"]}
+                         "speedup_cpu_time": one["cpu_step_s"] / two["cpu_step_s"],
+                         "two_processes_zero": zero,
+                         "speedup_zero": zero["samples_per_s"] / one["samples_per_s"],
+                         "speedup_zero_cpu_time": one["cpu_step_s"] / zero["cpu_step_s"],
+                         "rounds": args.rounds}
         print("\nDDP mlp (batch 256, 784-1024-1024-10, Adam), 1 thread per process")
         print(f"  1 process : {one['samples_per_s']:8.0f} samples/s ({one['step_s'] * 1e3:.1f} "
               "ms/step)")
@@ -256,6 +368,33 @@ def main():
               f"{two['buckets']} bucket(s) {two['comm_blocking_s'] * 1e3:.1f} ms; hidden "
               f"{100 * two['hidden_fraction']:.0f}%; still pending at the end of backward "
               f"{two['exposed_wait_s'] * 1e3:.1f} ms")
+        print(f"  2 processes, DDP + ZeroRedundancyOptimizer(Adam): {zero['samples_per_s']:8.0f} "
+              f"samples/s ({zero['step_s'] * 1e3:.1f} ms/step)  speedup "
+              f"{result['ddp']['speedup_zero']:.2f}x; by CPU time "
+              f"{result['ddp']['speedup_zero_cpu_time']:.2f}x")
+        print("  where a step goes, ms wall / CPU: fwd+bwd (all-reduce wait at its end) | "
+              "optimizer | all-gather")
+        for name, r in (("1 process", one), ("DDP", two), ("DDP+ZeRO", zero)):
+            print(f"    {name:>10}: {r['fwd_bwd_s'] * 1e3:5.1f} / {r['fwd_bwd_cpu_s'] * 1e3:5.1f}"
+                  f" ({r['allreduce_wait_s'] * 1e3:4.1f}) | {r['optimizer_s'] * 1e3:5.1f} / "
+                  f"{r['optimizer_cpu_s'] * 1e3:5.1f} | {r['allgather_s'] * 1e3:5.1f} / "
+                  f"{r['allgather_cpu_s'] * 1e3:5.1f}")
+    if args.part in ("bound", "all"):
+        b = _launch(1, ["--worker", "bound", *common])
+        result["bound"] = b
+        ms = {k[:-6]: v * 1e3 for k, v in b.items() if k.endswith("_cpu_s")}
+        one = ms["fwd_bwd_256"] + ms["adam_full"]
+        ddp = ms["fwd_bwd_128"] + ms["adam_full"]
+        zero = ms["fwd_bwd_128"] + ms["adam_busiest_shard"]
+        b.update(bound_ddp=one / ddp, bound_zero=one / zero)
+        print("\nThe speedup's bound, from one process at 1 thread (CPU ms, medians):")
+        print(f"  fwd+bwd batch 256 {ms['fwd_bwd_256']:.1f}, batch 128 {ms['fwd_bwd_128']:.1f}; "
+              f"Adam all parameters {ms['adam_full']:.1f}, the busiest ZeRO shard "
+              f"({100 * b['shard_fraction']:.0f}% of them) {ms['adam_busiest_shard']:.1f}; "
+              f"one copy of the parameters' bytes {ms['copy_params']:.2f}")
+        print(f"  with communication free and hidden: DDP <= {one:.1f} / {ddp:.1f} = "
+              f"{b['bound_ddp']:.2f}x, DDP+ZeRO <= {one:.1f} / {zero:.1f} = "
+              f"{b['bound_zero']:.2f}x")
     result["loadavg_end"] = [round(v, 2) for v in os.getloadavg()]
     print(f"\nload average: start {result['loadavg_start']}, end {result['loadavg_end']} "
           f"({result['cpus']} CPUs)")
