@@ -343,7 +343,14 @@ def _load(fh, size: int, name: str, map_location, opts):
     magic = fh.read(4)
     fh.seek(start)
     if magic[:1] == b"\x80":  # a plain pickle stream (pickle.dump)
-        return _unpickle(fh, name, opts)
+        obj = _unpickle(fh, name, opts)
+        from ._torch_checkpoint import LEGACY_MAGIC
+
+        if type(obj) is int and obj == LEGACY_MAGIC:
+            raise fail("this is a PyTorch checkpoint in the legacy format (torch.save before "
+                       "PyTorch 1.6, or _use_new_zipfile_serialization=False), which minigrad "
+                       "does not read: re-save it with a current PyTorch")
+        return obj
     if magic not in (b"PK\x03\x04", b"PK\x05\x06"):
         raise fail("not a minigrad checkpoint (expected a .npz zip archive)")
     # Parsing untrusted bytes: any failure of zipfile/NumPy's parsers (BadZipFile,
@@ -354,15 +361,42 @@ def _load(fh, size: int, name: str, map_location, opts):
         raise fail(f"corrupted or truncated checkpoint ({type(e).__name__}: {e})") from None
     with zf:
         try:
-            metas, arrays, root, pickled = _read(zf, size, fail)
+            got = _read(zf, size, fail)
         except (CheckpointError, MemoryError):
             raise
         except Exception as e:  # noqa: BLE001
             raise fail(f"corrupted checkpoint ({type(e).__name__}: {e})") from None
+        if got is None:  # written by PyTorch's torch.save
+            return _load_torch(zf, name, map_location, opts, fail)
+        metas, arrays, root, pickled = got
     tensors = [_place(arr, m, map_location, name) for arr, m in zip(arrays, metas)]
     if pickled is None:
         return _decode(root, tensors, fail, 0)
     return _unpickle(io.BytesIO(pickled), name, opts, _persistent_loader(tensors, metas, fail))
+
+
+def _load_torch(zf, name, map_location, opts, fail):
+    """A checkpoint written by PyTorch (see ``_torch_checkpoint``), with ``load``'s
+    options: the same ``map_location`` handling and ``weights_only`` errors."""
+    from . import _torch_checkpoint
+
+    weights_only, pickle_module, load_args = opts
+
+    def place(arr, saved, requires_grad):
+        return _place(arr, {"kind": "tensor", "device": saved, "requires_grad": requires_grad},
+                      map_location, name)
+
+    try:
+        return _torch_checkpoint.read(zf, fail, weights_only, pickle_module, load_args, place)
+    except WeightsOnlyUnpicklingError as e:
+        raise WeightsOnlyError(name, str(e)) from None
+    except (CheckpointError, MemoryError, RuntimeError):
+        raise
+    except Exception as e:  # noqa: BLE001 - a malformed pickle or archive member
+        if not weights_only:
+            raise
+        raise WeightsOnlyError(name, f"Weights only load failed: corrupted pickle "
+                                     f"({type(e).__name__}: {e})") from None
 
 
 def _persistent_loader(tensors, metas, fail):
@@ -410,10 +444,8 @@ def _read(zf: zipfile.ZipFile, size: int, fail):
                        "hostile file")
         end = info.header_offset + info.file_size
     if HEADER not in members:
-        if any(n.endswith("data.pkl") for n in members):
-            raise fail("this is a PyTorch (torch.save) checkpoint, whose tensors are PyTorch "
-                       "storages minigrad can't read. Convert it with torch: save tensors as "
-                       "NumPy arrays, then load them with minigrad.tensor")
+        if any(n.endswith("/data.pkl") for n in members):
+            return None  # PyTorch's format: _load reads it with _torch_checkpoint
         raise fail(f"not a minigrad checkpoint (the archive has no {HEADER})")
     try:
         header = json.loads(zf.read(HEADER).decode("utf-8"), parse_constant=_reject_constant)
