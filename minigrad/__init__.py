@@ -73,11 +73,11 @@ def __getattr__(name):
     if name == "bfloat16":
         from .dtypes import bfloat16_dtype
         return bfloat16_dtype()
-    # torch.multiprocessing: the standard library's multiprocessing costs ~20 ms to
-    # import, so it is loaded on first use
-    if name == "multiprocessing":
+    # torch.multiprocessing and torch.hub (the standard library's multiprocessing and
+    # urllib cost ~20 ms to import) are loaded on first use
+    if name in ("multiprocessing", "hub"):
         import importlib
-        return importlib.import_module(".multiprocessing", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
 
 
