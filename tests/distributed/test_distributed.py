@@ -130,3 +130,21 @@ def test_ddp_digits_example(tmp_path):
     acc = float(p.stdout.split("final test accuracy: ")[1].split()[0])
     assert acc > 0.5, p.stdout  # one epoch (chance is 0.1); benchmarks/README.md has 15
     assert (tmp_path / "ddp_digits.mgz").is_file()
+
+
+def test_distributed_bench_ddp_smoke(tmp_path):
+    """The DDP part of the benchmark runs its three jobs (one process, DDP, DDP+ZeRO) and
+    writes every phase; timing is never asserted."""
+    import json
+
+    mpiexec()  # skips without MPI
+    out = tmp_path / "r.json"
+    p = subprocess.run([sys.executable, str(ROOT / "benchmarks/distributed_bench.py"), "--part",
+                        "ddp", "--steps", "1", "--json", str(out)],
+                       capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert p.returncode == 0, p.stdout + p.stderr
+    r = json.loads(out.read_text())["ddp"]
+    zero = r["two_processes_zero"]
+    assert zero["world"] == 2 and r["speedup_zero"] > 0
+    assert all(zero[k] > 0 for k in ("fwd_bwd_s", "optimizer_s", "allgather_s",
+                                     "allgather_cpu_s"))
