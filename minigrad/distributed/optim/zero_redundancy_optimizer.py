@@ -55,6 +55,7 @@ class ZeroRedundancyOptimizer(Optimizer):
     Attributes:
         optim: the local optimizer over this rank's shard.
         rank, world_size, global_rank: this process in ``process_group``.
+        initialized: True once construction is complete (as PyTorch's).
 
     Not supported: ``overlap_with_ddp=True`` and ``join_hook`` (uneven inputs with
     ``Join``). Parameters frozen with ``requires_grad=False`` stay in their shard and are
@@ -76,7 +77,7 @@ class ZeroRedundancyOptimizer(Optimizer):
                 f"minigrad.optim.Adam, got {optimizer_class!r}"
             )
         params = _verify_params(params)
-        self._initialized = False
+        self.initialized = False
         super().__init__(params, defaults)
         pg = _resolve(process_group)
         if pg is None:
@@ -95,7 +96,7 @@ class ZeroRedundancyOptimizer(Optimizer):
         _sync_param_groups(self.optim.param_groups, self.param_groups)
         self._build_flat()
         self._all_state_dicts: list = []
-        self._initialized = True
+        self.initialized = True
 
     # ---- partition and buffer -----------------------------------------------------------
     @property
@@ -191,7 +192,7 @@ class ZeroRedundancyOptimizer(Optimizer):
         """Add a group (on every rank: the partition is recomputed, a collective check).
         Parameters already in the optimizer keep their rank."""
         super().add_param_group(param_group)
-        if self._initialized:
+        if self.initialized:
             self._check_params()
             self._partition_cache = None
             self.optim.add_param_group(self._partition_parameters()[self.rank][-1])
