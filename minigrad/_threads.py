@@ -12,7 +12,11 @@ CuPy arrays is never split (one block per array: the GPU parallelises itself).
 Only work that is large per ufunc call belongs here: every call hands the GIL over, and
 on a 2-core VM threads lost (0.6x) on calls of 4K-16K elements and won (1.5x) from 64K
 up. Pooling and col2im split over channels measured slower on LeNet, so they stay on one
-thread.
+thread. Also measured slower at 2 threads and left out (benchmarks/README.md, "Issue 12
+at 2 threads"): GEMMs cut into row blocks on the pool instead of OpenBLAS's threads, an
+LSTM scan run on two batch halves at once, and a backward scan's weight gradient computed
+in chunks on the pool meanwhile: every ufunc call of a Python-driven loop then hands the
+GIL over between threads.
 """
 from __future__ import annotations
 
