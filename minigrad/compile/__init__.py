@@ -118,6 +118,7 @@ class CompiledFunction:
         self._eager_keys = set()  # keys that cannot be compiled: run eagerly
         self._warned = False
         self._last = None
+        self._split = None  # after a graph break: the function run as pieces (split.py)
         functools.update_wrapper(self, fn)
 
     @property
@@ -127,6 +128,24 @@ class CompiledFunction:
     @property
     def code(self) -> str | None:
         return self._last.code if self._last is not None else None
+
+    @property
+    def pieces(self) -> list:
+        """After a graph break split the function: its pieces, in order (a list of
+        :class:`~minigrad.compile.split.Piece`); empty while it is one program."""
+        return self._split.pieces() if self._split is not None else []
+
+    def _on_break(self, brk) -> bool:
+        """The trace broke (the call has finished eagerly): split the function around the
+        break (True), or note why it cannot be (False: it runs eagerly)."""
+        from .split import try_split
+
+        self._split_reason = try_split(self, brk)
+        return self._split_reason is None
+
+    def _check_result(self, rec, result):
+        """A GraphBreak if ``result`` cannot be what a replay returns (pieces refine it)."""
+        return None
 
     def _key(self, args, kwargs):
         if kwargs:
@@ -149,6 +168,8 @@ class CompiledFunction:
     def __call__(self, *args, **kwargs):
         if self.disable or os.environ.get("MINIGRAD_COMPILE", "1") == "0":
             return self._fn(*args, **kwargs)
+        if self._split is not None:
+            return self._split(args, kwargs)
         key = self._key(args, kwargs)
         if key is None or key in self._eager_keys:
             return self._fn(*args, **kwargs)
@@ -179,6 +200,10 @@ class CompiledFunction:
         rec = Recorder(args, fullgraph=self.fullgraph)
         with rec:
             result = self._fn(*args)
+            if rec.broken is None:
+                bad = self._check_result(rec, result)
+                if bad is not None:
+                    rec.graph_break(bad)
             rec.output(result)
             if rec.broken is None:
                 skip = _tensor_ids(result)
@@ -191,12 +216,16 @@ class CompiledFunction:
         if rec.broken is None:
             rec.finish()
         if rec.broken is not None:
+            if self._on_break(rec.broken):
+                return result
             self._eager_keys.add(key)
             if not self._warned:
                 self._warned = True
+                why = getattr(self, "_split_reason", None)
                 warnings.warn(
                     f"minigrad.compile: graph break in {getattr(self._fn, '__qualname__', '?')}"
-                    f" ({rec.broken.what} at {rec.broken.where}); running it eagerly",
+                    f" ({rec.broken.what} at {rec.broken.where}); running it eagerly"
+                    + (f" (not split: {why})" if why else ""),
                     RuntimeWarning, stacklevel=3)
             return result
         if self.dynamic and self._generalize(key, args, rec.graph):

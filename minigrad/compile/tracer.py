@@ -34,7 +34,18 @@ class GraphBreak(Exception):
 
     def __init__(self, what, where=None):
         self.what, self.where = what, where or _user_line()
+        # (code, line) of every frame on the stack, innermost first: where a compiled
+        # function's own code was when it broke (minigrad.compile.split reads it)
+        self.frames = _code_lines()
         super().__init__(f"{what} at {self.where}")
+
+
+def _code_lines():
+    out, f = [], sys._getframe(2)
+    while f is not None:
+        out.append((f.f_code, f.f_lineno))
+        f = f.f_back
+    return out
 
 
 def _user_line():
