@@ -240,6 +240,61 @@ def _trivial(stmts):
     return True
 
 
+def _simple(node):
+    """Whether ``node`` is a chain of names, attributes and constant subscripts."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Constant):
+            return False
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+def _root(node):
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _written(stmts, local):
+    """Python state outside the locals that statements visibly change: the targets of
+    attribute and item assignments (``self.lr = v``, ``cfg["k"] += v``) and the objects
+    whose methods they call (``log.append(v)``), as expressions to read again (a
+    subscript with a computed key stands for its whole container)."""
+    out = {}
+    for n in _walk_scope(stmts):
+        targets = []
+        if isinstance(n, (ast.Assign, ast.Delete)):
+            targets = list(n.targets)
+        elif isinstance(n, (ast.AugAssign, ast.AnnAssign)):
+            targets = [n.target]
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
+            targets = [n.func.value]
+        while targets:
+            t = targets.pop()
+            if isinstance(t, (ast.Tuple, ast.List)):
+                targets += t.elts
+                continue
+            if isinstance(t, ast.Starred):
+                targets.append(t.value)
+                continue
+            while not _simple(t) and isinstance(t, (ast.Attribute, ast.Subscript)):
+                t = t.value
+            if not isinstance(t, (ast.Attribute, ast.Subscript, ast.Name)) or \
+                    (isinstance(t, ast.Name) and t.id in local):
+                continue  # a local itself is passed to the pieces that read it
+            e = ast.fix_missing_locations(ast.Expression(_load(t)))
+            out.setdefault(ast.unparse(e.body), e.body)
+    return out
+
+
+def _load(node):
+    node = copy.deepcopy(node)
+    for m in ast.walk(node):
+        if hasattr(m, "ctx"):
+            m.ctx = ast.Load()
+    return node
+
+
 # ---- the split function -----------------------------------------------------------------
 class _Splitter:
     """Runs a function as a sequence of pieces; replaces a piece when it breaks."""
@@ -252,6 +307,7 @@ class _Splitter:
         self.cells["_mg_U"] = types.CellType(_UNBOUND)
         self.sig = inspect.signature(func)
         self.warned = set()
+        self.version = 0  # bumped when pieces change (the guards of each are redone)
         self.root = _Block(self, fdef.body, set())
         self.name = getattr(cf._fn, "__qualname__", code.co_name)
 
@@ -294,15 +350,42 @@ class _Splitter:
             tail[0].value.test = copy.deepcopy(test)
         body += tail
         mod.body[0].body[0].body = body
-        ast.fix_missing_locations(mod)
-        ns = {}
-        exec(compile(mod, self.func.__code__.co_filename, "exec"), ns)
-        inner = next(c for c in ns["_mg_outer"].__code__.co_consts
-                     if isinstance(c, types.CodeType))
-        fn = types.FunctionType(inner, self.func.__globals__, name, None,
-                                tuple(self.cells[n] for n in inner.co_freevars))
+        if test is None:  # compiled pieces are also given guard values, which they ignore
+            mod.body[0].body[0].args.vararg = ast.arg("_mg_guards")
+        fn = self._function(mod, name, self.func.__code__.co_filename)
         fn.__qualname__ = f"{self.func.__qualname__}[lines {first}-{last}]"
         return fn
+
+    def _function(self, mod, name, filename):
+        """The function ``name`` that ``mod`` defines inside ``_mg_outer``, made with the
+        original function's globals and closure cells (so both stay live)."""
+        ast.fix_missing_locations(mod)
+        ns = {}
+        exec(compile(mod, filename, "exec"), ns)
+        inner = next(c for c in ns["_mg_outer"].__code__.co_consts
+                     if isinstance(c, types.CodeType))
+        return types.FunctionType(inner, self.func.__globals__, name, None,
+                                  tuple(self.cells[n] for n in inner.co_freevars))
+
+    def getter(self, paths, ins):
+        """A function of ``ins`` returning the current value of each expression in
+        ``paths`` (``_UNBOUND`` where reading it fails)."""
+        lines = [f"def _mg_outer({', '.join(self.cells)}):",
+                 f"    def _mg_read({', '.join(ins)}):", "        out = []"]
+        for src in paths:
+            lines += ["        try:", f"            out.append({src})",
+                      "        except Exception:", "            out.append(_mg_U)"]
+        lines += ["        return out", "    return _mg_read"]
+        return self._function(ast.parse("\n".join(lines)), "_mg_read",
+                              "<minigrad.compile guards>")
+
+    def written(self):
+        """What the eager pieces change outside the locals, by source text."""
+        out = {}
+        for run in self.root.runs():
+            if run.cf is None:
+                out.update(run.writes)
+        return out
 
     # -- breaks
     def warn(self, brk, how):
@@ -353,6 +436,7 @@ class _Splitter:
             block.replace(run, [_Branch(block, run.i)])
         else:
             run.cf, run.reason = None, why
+            self.version += 1
 
     def pieces(self):
         return self.root.pieces()
@@ -379,6 +463,15 @@ class _Block:
     def replace(self, seg, new):
         i = next(i for i, s in enumerate(self.segs) if s is seg)
         self.segs = self.segs[:i] + new + self.segs[i + 1:]
+        self.split.version += 1
+
+    def runs(self):
+        for s in self.segs:
+            if isinstance(s, _Run):
+                yield s
+            else:
+                yield from s.body.runs()
+                yield from s.orelse.runs()
 
     def run(self, env):
         for seg in self.segs:
@@ -418,9 +511,22 @@ class _Run:
         self.outs = sorted(bound & block.live_after(j))
         self.ins = sorted(reads | (set(self.outs) - _definite(stmts)))
         self.fn = split.build(stmts, self.ins, self.outs)
+        self.writes = _written(stmts, split.local)
+        self.mentions = {n.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name)}
+        self.guards = (-1, None)  # (splitter version, reader of the guard values)
         self.cf = None
         if reason is None and not _trivial(stmts):
             self.cf = _PieceFunction(self.fn, self, split)
+
+    def _guard_values(self, args):
+        """The current values of what eager pieces change and this piece mentions: extra
+        arguments of the compiled piece, so a change re-traces it (part of its key)."""
+        split = self.block.split
+        if self.guards[0] != split.version:
+            paths = [p for p, node in split.written().items() if _root(node) in self.mentions]
+            self.guards = (split.version, split.getter(paths, self.ins) if paths else None)
+        read = self.guards[1]
+        return read(*args) if read is not None else []
 
     def run(self, env):
         args = [env.get(n, _UNBOUND) for n in self.ins]
@@ -428,15 +534,17 @@ class _Run:
         if cf is None:
             r = self.fn(*args)
         else:
-            why = _unfit(args, cf)
+            full = args + self._guard_values(args)
+            why = _unfit(full, cf)
             if why is not None:
                 self.block.split.dirty(self, why)
                 r = self.fn(*args)
             else:
-                r = cf(*args)
+                r = cf(*full)
                 if cf.traces >= _MAX_TRACES and cf.replays < cf.traces and self.cf is cf:
                     self.cf, self.reason = None, ("it is traced again on every call (a "
                                                   "Python value it reads keeps changing)")
+                    self.block.split.version += 1
         if r[0]:
             return r
         _set(env, self.outs, r[1])
@@ -484,7 +592,8 @@ def _unfit(args, cf):
         elif isinstance(a, (tuple, frozenset)) and any(isinstance(v, Tensor) for v in a):
             return "a tuple of tensors among its locals"
     if cf._key(args, None) is None:
-        return "a local it reads is not a tensor or a hashable value (a list, a dict?)"
+        return ("a value it reads (a local, or state an eager piece changes) is not a tensor "
+                "or a hashable value (a list, a dict?)")
     return None
 
 

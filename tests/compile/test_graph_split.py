@@ -173,6 +173,56 @@ def test_python_value_from_the_eager_part_is_a_guard():
     assert last.compiled.replays == 9 - 4
 
 
+def _dict_state():
+    cfg = {"scale": 1.0}
+
+    def fn(x):
+        y = x * 2
+        cfg["scale"] = 2.0 if y.sum() > 0 else 0.5
+        return y * cfg["scale"]
+    return fn, []
+
+
+def _attr_state():
+    import types
+
+    st = types.SimpleNamespace(scale=1.0)
+
+    def fn(x):
+        y = x * 2
+        st.scale = 2.0 if y.sum() > 0 else 0.5
+        return y * st.scale
+    return fn, []
+
+
+@pytest.mark.parametrize("make", [_dict_state, _attr_state])
+def test_state_an_eager_part_changes_is_a_guard_of_later_pieces(make):
+    # the scale stays 2.0 long enough for the last piece to be compiled, then changes:
+    # the value ``cfg["scale"]`` / ``st.scale`` is a guard of that piece, so it re-traces
+    xs = [(torch.tensor([1.0, 2.0]) * (1 if i < 6 else -1),) for i in range(10)]
+    f, _ = _same(make, xs)
+    last = f.pieces[-1]
+    assert last.kind == "compiled" and last.compiled.traces == 4
+    assert last.compiled.replays == 9 - 4
+
+
+def _list_state():
+    log = []
+
+    def fn(x):
+        y = x * 2
+        log.append(y.sum().item())
+        n = len(log)
+        return y * n
+    return fn, []
+
+
+def test_a_list_an_eager_part_appends_to_keeps_its_readers_eager():
+    f, _ = _same(_list_state, [(torch.tensor([1.0, 2.0]),) for _ in range(CALLS)])
+    assert f.pieces[0].kind == "compiled" and f.pieces[0].compiled.replays == CALLS - 3
+    assert f.pieces[2].kind == "eager" and "hashable" in f.pieces[2].reason  # len(log)
+
+
 def _loop():
     w = torch.ones(3)
     seen = []
