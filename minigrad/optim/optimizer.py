@@ -255,21 +255,7 @@ class Optimizer:
         Group count and sizes must match this optimizer's. State tensors are copied to each
         parameter's device, and floating ones to its dtype (``step`` counters are kept).
         """
-        if not isinstance(state_dict, dict) or "state" not in state_dict \
-                or "param_groups" not in state_dict:
-            raise ValueError("optimizer state_dict must be a dict with 'state' and "
-                             "'param_groups' entries")
-        saved_groups = state_dict["param_groups"]
-        if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"loaded state dict has {len(saved_groups)} parameter groups, but "
-                             f"the optimizer has {len(self.param_groups)}")
-        for i, (g, sg) in enumerate(zip(self.param_groups, saved_groups)):
-            if len(g["params"]) != len(sg["params"]):
-                raise ValueError(
-                    f"loaded state dict contains a parameter group that doesn't match the size "
-                    f"of optimizer's group: group {i} has {len(sg['params'])} params in the "
-                    f"state dict and {len(g['params'])} in the optimizer"
-                )
+        saved_groups = check_state_dict_groups(state_dict, self.param_groups)
         id_map = {}
         for g, sg in zip(self.param_groups, saved_groups):
             for p, idx in zip(g["params"], sg["params"]):
@@ -305,6 +291,27 @@ class Optimizer:
     def __getstate__(self):
         raise TypeError(f"{type(self).__name__} is not picklable; save its state_dict() with "
                         "minigrad.save instead")
+
+
+def check_state_dict_groups(state_dict, param_groups) -> list:
+    """``state_dict["param_groups"]`` after checking it is an optimizer state of groups the
+    sizes of ``param_groups`` (ValueError with PyTorch's wording otherwise)."""
+    if not isinstance(state_dict, dict) or "state" not in state_dict \
+            or "param_groups" not in state_dict:
+        raise ValueError("optimizer state_dict must be a dict with 'state' and "
+                         "'param_groups' entries")
+    saved_groups = state_dict["param_groups"]
+    if len(saved_groups) != len(param_groups):
+        raise ValueError(f"loaded state dict has {len(saved_groups)} parameter groups, but "
+                         f"the optimizer has {len(param_groups)}")
+    for i, (g, sg) in enumerate(zip(param_groups, saved_groups)):
+        if len(g["params"]) != len(sg["params"]):
+            raise ValueError(
+                f"loaded state dict contains a parameter group that doesn't match the size "
+                f"of optimizer's group: group {i} has {len(sg['params'])} params in the "
+                f"state dict and {len(g['params'])} in the optimizer"
+            )
+    return saved_groups
 
 
 def _xp(array):

@@ -26,7 +26,7 @@ from copy import deepcopy
 import numpy as np
 
 from ...backend import as_numpy
-from ...optim.optimizer import Optimizer
+from ...optim.optimizer import Optimizer, check_state_dict_groups
 from ...tensor import Tensor
 from ..objects import all_gather_object
 from ..process_group import GroupMember, _resolve, _watch
@@ -256,22 +256,9 @@ class ZeroRedundancyOptimizer(Optimizer):
     def load_state_dict(self, state_dict: dict) -> None:
         """Load a whole state (from ``state_dict()``, or a plain optimizer's over the same
         parameters): each rank keeps the part of its shard."""
-        if not isinstance(state_dict, dict) or "state" not in state_dict \
-                or "param_groups" not in state_dict:
-            raise ValueError("optimizer state_dict must be a dict with 'state' and "
-                             "'param_groups' entries")
-        saved_groups = state_dict["param_groups"]
-        if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"loaded state dict has {len(saved_groups)} parameter groups, but "
-                             f"the optimizer has {len(self.param_groups)}")
+        saved_groups = check_state_dict_groups(state_dict, self.param_groups)
         saved_index = {}
-        for i, (g, sg) in enumerate(zip(self.param_groups, saved_groups)):
-            if len(g["params"]) != len(sg["params"]):
-                raise ValueError(
-                    f"loaded state dict contains a parameter group that doesn't match the size "
-                    f"of optimizer's group: group {i} has {len(sg['params'])} params in the "
-                    f"state dict and {len(g['params'])} in the optimizer"
-                )
+        for g, sg in zip(self.param_groups, saved_groups):
             saved_index.update((id(p), idx) for p, idx in zip(g["params"], sg["params"]))
         saved_state = {(int(k) if isinstance(k, str) and k.isdigit() else k): v
                        for k, v in state_dict["state"].items()}
