@@ -317,9 +317,12 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out=None) -> Tensor:
-    """input / max(||input||_p over dim, eps)."""
+    """input / max(||input||_p over dim, eps); ``out`` (a Tensor of the result's shape)
+    receives the result in place and is returned."""
     denom = _ops.norm(input, p, dim, keepdim=True).clamp(min=eps)
-    return input / denom
+    if out is None:
+        return input / denom
+    return out.copy_(input / denom)
 
 
 @autocast_op("cosine_similarity")

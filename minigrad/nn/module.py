@@ -7,18 +7,16 @@ is deterministic. State-dict keys are dotted paths as in PyTorch (``"fc.weight"`
 """
 from __future__ import annotations
 
-from ..dtypes import is_floating_np as _isfloat
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import backend
 from .. import dtypes as _dt
-from ..autograd.grad_mode import no_grad
+from ..dtypes import is_floating_np as _isfloat
 from ..tensor import Tensor
+from ._module_state import HOOK_DICTS, StateDictMixin, _IncompatibleKeys  # noqa: F401
 from .parameter import Buffer, Parameter
-
-_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
 class RemovableHandle:
@@ -41,7 +39,7 @@ class RemovableHandle:
         self.remove()
 
 
-class Module:
+class Module(StateDictMixin):
     """Base class for all neural-network modules.
 
     Subclasses call ``super().__init__()`` first, assign parameters and submodules as
@@ -59,6 +57,8 @@ class Module:
         sa(self, "_modules", OrderedDict())
         sa(self, "_forward_hooks", OrderedDict())
         sa(self, "_forward_pre_hooks", OrderedDict())
+        for name in HOOK_DICTS:
+            sa(self, name, OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -270,70 +270,6 @@ class Module:
     def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
-
-    # ---- state dict ----------------------------------------------------------------------
-    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
-        """An ordered dict of every parameter and persistent buffer under dotted names; values
-        are detached tensors sharing memory with the module (``keep_vars`` keeps the
-        Parameters themselves)."""
-        if args:  # PyTorch's deprecated positional (destination, prefix, keep_vars)
-            destination, prefix, keep_vars = (tuple(args) + (destination, prefix, keep_vars)[len(args):])[:3]
-        if destination is None:
-            destination = OrderedDict()
-        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."),
-                                                  remove_duplicate=False):
-            pre = mod_prefix + "." if mod_prefix else ""
-            for k, p in mod._parameters.items():
-                if p is not None:
-                    destination[pre + k] = p if keep_vars else p.detach()
-            for k, b in mod._buffers.items():
-                if b is not None and k not in mod._non_persistent_buffers_set:
-                    destination[pre + k] = b if keep_vars else b.detach()
-        return destination
-
-    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
-        """Copy parameters and buffers from ``state_dict`` (values: Tensors or arrays).
-
-        Returns:
-            ``(missing_keys, unexpected_keys)``. With ``strict`` (default) a missing or an
-            unexpected key raises RuntimeError; a shape mismatch always does.
-        """
-        if not hasattr(state_dict, "keys"):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        errors = []
-        with no_grad():
-            for k, dst in own.items():
-                if k not in state_dict:
-                    continue
-                src = state_dict[k]
-                src = src if isinstance(src, Tensor) else Tensor(src)
-                if tuple(src.shape) != tuple(dst.shape):
-                    errors.append(
-                        f"size mismatch for {k}: copying a param with shape {src.shape} from "
-                        f"checkpoint, the shape in current model is {dst.shape}."
-                    )
-                    continue
-                if assign:
-                    dst.array = backend.to_device(src.array.astype(dst.array.dtype, copy=False),
-                                                 dst.device)
-                else:
-                    dst.copy_(src)
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in missing) + ". ")
-        if errors:
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(errors)
-            )
-        return _IncompatibleKeys(missing, unexpected)
 
     # ---- modes and grads -----------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
