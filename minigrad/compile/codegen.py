@@ -133,10 +133,12 @@ def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False, bat
     (:mod:`minigrad.compile.dynamic`): ``_B`` is that argument's first dimension."""
     nm = _Namer()
     nodes = list(graph)
+    fusing = False
     if fuse:
-        from .fuse import fuse as _fuse
+        from .fuse import available, fuse as _fuse
 
         nodes = _fuse(nodes)
+        fusing = available()
     written = written_consts(nodes)
     last = {}
     for i, n in enumerate(nodes):
@@ -201,7 +203,14 @@ def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False, bat
         elif op == "rng":
             line = f"{n.name} = _gen._rng.{n.target}({_call_args(n, nm)})"
         elif op == "opaque":
-            line = f"{nm.bind(n.target, 'f')}({_call_args(n, nm)})"
+            target = n.target
+            if fuse and fusing:  # an optimizer step with its updates fused
+                from .fused_optim import wrap
+
+                target = wrap(target)
+            line = f"{nm.bind(target, 'f')}({_call_args(n, nm)})"
+            if target is not n.target:
+                line += f"  # {target.__qualname__}"
         elif op == "setgrad":
             owner = nm.bind(n.owner, "t")
             g = n.args[0]

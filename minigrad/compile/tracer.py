@@ -328,6 +328,9 @@ class Recorder:
             self.owners.append(t)
             if g is not None and type(g.array) is np.ndarray:
                 self._swap(g, "state", "grad", t)
+        # gc's order changes when a collection moves objects between generations: sort,
+        # so that two traces record their setgrad nodes in the same order
+        self.owners.sort(key=lambda t: (arg_ids.get(id(t), len(arg_ids)), id(t)))
         self.rng_real = _random.default_generator._rng
         _random.default_generator._rng = _RngProxy(self, self.rng_real)
         self.prev_recorder = _State.recorder
