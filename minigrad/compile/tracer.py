@@ -458,10 +458,15 @@ class Recorder:
         rkw = self.ref(dict(kwargs))
         out = kwargs.get("out")
         self.paused = True  # NumPy's own Python code calling np.zeros etc. is not recorded
+        uargs = _unwrap(args)
         try:
-            y = fn(*_unwrap(args), **_unwrap(kwargs))
+            y = fn(*uargs, **_unwrap(kwargs))
         finally:
             self.paused = False
+        if out is None and isinstance(y, np.ndarray):
+            for a, u in zip(args, uargs):
+                if u is y and type(a) is Tracer:  # eager gets the same array back (as from
+                    return a  # astype(copy=False)): so does the trace, with no node
         op = kind or ("method" if method else "call")
         mutates = None
         if out is not None:
