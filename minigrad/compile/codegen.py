@@ -123,6 +123,28 @@ def _writes_outside(n):
     return False
 
 
+def _flat_call(n, nm):
+    """A call of the fused node's loop over C-contiguous operands, or None (see
+    ``fuse.Kernel.flat``): used from ``fuse.FLAT_MIN`` elements up."""
+    from .fuse import FLAT_MIN, flat_kinds
+
+    if int(np.prod(n.shape)) < FLAT_MIN or not all(isinstance(a, Node) for a in n.args):
+        return None
+    ops = list(n.args)
+    out = n.kwargs.get("out")
+    inplace = None
+    if out is not None:
+        inplace = next((i for i, a in enumerate(ops) if a is out), None)
+        if inplace is None:
+            ops.append(out)
+            inplace = len(ops) - 1
+    kinds = flat_kinds(ops, n.shape)
+    if kinds is None or (inplace is not None and kinds[inplace] != "f"):
+        return None
+    fn = n.target.flat(kinds, inplace, n.dtype)
+    return f"{nm.bind(fn, 'f')}({', '.join(a.name for a in ops)})"
+
+
 def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False, batch=None):
     """Python source and namespace of the program; ``live_consts``: const nodes that are
     long-lived arrays (the same object in two traces), read by reference. With ``params``
@@ -185,7 +207,12 @@ def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False, bat
             if n.mutates is None or "out" not in n.kwargs:
                 line = (f"{n.name} = " if n.shape is not None or n.op == "call" else "") + line
         elif op == "fused":
-            line = f"{nm.bind(n.target.ufunc, 'f')}({_call_args(n, nm)})"
+            flat = _flat_call(n, nm) if batch is None else None
+            # the ufunc (built on first use, for operands of other layouts) or the loop
+            ufunc = n.target if flat is not None else n.target.ufunc
+            line = f"{nm.bind(ufunc, 'f')}({_call_args(n, nm)})"
+            if flat is not None:
+                line = f"{flat} if {' and '.join(x + '.flags.c_contiguous' for x in dict.fromkeys(_lit(a, nm) for a in n.args + tuple(n.kwargs.values())))} else {line}"
             if n.mutates is None:
                 line = f"{n.name} = {line}"
             body = [s.strip() for s in n.value.splitlines()[1:]]

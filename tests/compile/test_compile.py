@@ -96,6 +96,7 @@ def fuse_everything(monkeypatch):
     from minigrad.compile import fuse
 
     monkeypatch.setattr(fuse, "MIN_ELEMENTS", {2: 0, 3: 0})
+    monkeypatch.setattr(fuse, "FLAT_MIN", 0)  # as loops (over contiguous operands)
     return fuse.available()
 
 

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.skipif(not fuse.available(), reason="fusion needs numba
 @pytest.fixture
 def fuse_all(monkeypatch):
     monkeypatch.setattr(fuse, "MIN_ELEMENTS", {2: 0, 3: 0})
+    monkeypatch.setattr(fuse, "FLAT_MIN", 0)
 
 
 def _compiled(fn, *args, calls=3, **kw):
@@ -131,7 +132,8 @@ def test_compiled_module_fuses_forward_and_backward(fuse_all):
         np.testing.assert_array_equal(g, w)
 
 
-def test_long_chains_are_cut_at_the_ufunc_operand_limit(fuse_all):
+def test_long_chains_are_cut_at_the_ufunc_operand_limit(fuse_all, monkeypatch):
+    monkeypatch.setattr(fuse, "FLAT_MIN", 1 << 30)  # the ufuncs, not the loops
     xs = [torch.full((4,), float(i + 1)) for i in range(80)]
 
     def fn(*xs):  # 80 inputs in one chain: more than a NumPy ufunc can take
@@ -144,3 +146,34 @@ def test_long_chains_are_cut_at_the_ufunc_operand_limit(fuse_all):
         want = fn(*xs)
     assert len(_kernels(f.code)) >= 3
     np.testing.assert_array_equal(got.array, want.array)
+
+
+def test_loops_over_contiguous_operands_broadcast_and_fall_back(fuse_all):
+    def fn(x, b, s):  # full, trailing-block (a bias) and one-element operands
+        return ((x + b) * s).relu() - x * 0.5
+    r = np.random.default_rng(0)
+    x = torch.tensor(r.standard_normal((6, 5)).astype(np.float32))
+    b = torch.tensor(r.standard_normal(5).astype(np.float32))
+    s = torch.tensor(np.full((1, 1), -1.5, np.float32))
+    xt = torch.tensor(r.standard_normal((5, 6)).astype(np.float32)).t()  # not contiguous
+    with torch.no_grad():
+        f, _ = _compiled(fn, x, b, s)
+        assert "c_contiguous" in f.code  # the loop, with the ufunc for other layouts
+        for a in (x, xt, x):
+            np.testing.assert_array_equal(f(a, b, s).array, fn(a, b, s).array)
+
+
+def test_loop_writes_in_place_into_an_out_array(fuse_all):
+    def fn(w, g):
+        w.sub_(0.1 * g)  # multiply then subtract into w: one loop writing w
+        return w
+    w0 = np.linspace(-1, 1, 30, dtype=np.float32).reshape(5, 6)
+    g = torch.tensor(np.linspace(2, 3, 30, dtype=np.float32).reshape(5, 6))
+    w1, w2 = torch.tensor(w0.copy()), torch.tensor(w0.copy())
+    with torch.no_grad():
+        f = torch.compile(fn)
+        for _ in range(4):
+            f(w1, g)
+            fn(w2, g)
+    assert "c_contiguous" in f.code
+    np.testing.assert_array_equal(w1.array, w2.array)
