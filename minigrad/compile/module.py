@@ -21,6 +21,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import _State
 from ..tensor import Tensor
 from .codegen import generate
+from .dynamic import batch_key, batch_map, batch_of, generalize
 from .ir import Graph
 from .tracer import GraphBreak, Recorder
 
@@ -52,7 +53,7 @@ class _CompiledCall(Function):
 
 
 class _ModuleProgram:
-    def __init__(self, joint, live, guards, single, fuse=False):
+    def __init__(self, joint, live, guards, single, fuse=False, batch=None):
         from . import _Program
 
         g = joint.graph
@@ -77,8 +78,9 @@ class _ModuleProgram:
             ("L", None) if v is None else ("A", v) for v in grads)),))
         back.name = "v_back"
         self.graph = g
-        self.fwd_code, self.fwd = generate(fg, live, fuse=fuse)
-        self.bwd_code, self.bwd = generate(bg, live, params=saved + list(gouts), fuse=fuse)
+        self.fwd_code, self.fwd = generate(fg, live, fuse=fuse, batch=batch)
+        self.bwd_code, self.bwd = generate(bg, live, params=saved + list(gouts), fuse=fuse,
+                                           batch=batch)
         self.code = f"# forward\n{self.fwd_code}\n# backward\n{self.bwd_code}"
         self.n_out, self.single = len(outs), single
         self.guards = _Program(g, self.code, None, guards)
@@ -106,7 +108,7 @@ class CompiledModule:
         from . import CompiledFunction
 
         object.__setattr__(self, "_orig_mod", module)
-        object.__setattr__(self, "_opts", (fullgraph, mode, disable))
+        object.__setattr__(self, "_opts", (fullgraph, mode, disable, bool(dynamic)))
         object.__setattr__(self, "_plain", CompiledFunction(
             lambda *a: module(*a), fullgraph=fullgraph, mode=mode, disable=disable,
             dynamic=dynamic))
@@ -114,6 +116,8 @@ class CompiledModule:
         object.__setattr__(self, "_pending", {})
         object.__setattr__(self, "_eager", set())
         object.__setattr__(self, "_last", None)
+        object.__setattr__(self, "_generic", {})  # batch-free key -> generic program or None
+        object.__setattr__(self, "_exemplar", {})  # batch-free key -> (joint, dims)
 
     def __getattr__(self, name):
         return getattr(self._orig_mod, name)
@@ -153,7 +157,42 @@ class CompiledModule:
             if prog.guards.check():
                 object.__setattr__(self, "_last", prog)
                 return _CompiledCall.apply(prog, args, *diff)
+        if self._opts[3]:
+            bkey, dims = self._batch_key(key, args)
+            prog = self._generic.get(bkey)
+            if prog is not None and batch_of(dims, *prog.batch) is not None and \
+                    prog.guards.check():
+                object.__setattr__(self, "_last", prog)
+                return _CompiledCall.apply(prog, args, *diff)
         return self._trace(key, args, diff)
+
+    @staticmethod
+    def _batch_key(key, args):
+        bkey, dims = batch_key(key[:-1], args)
+        return bkey + key[-1:], dims
+
+    def _generalize(self, key, args, joint, single):
+        """With a program compiled at another batch size, make ``joint`` (just traced) a
+        batch-generic forward and backward (see ``dynamic.py``); True if it now is one."""
+        bkey, dims = self._batch_key(key, args)
+        ex = self._exemplar.get(bkey)
+        if ex is None or bkey in self._generic:
+            return False
+        bmap = batch_map(ex[1], dims)
+        live = None
+        if bmap is not None and ex[0].cut == joint.cut and ex[0].n_out == joint.n_out:
+            live = generalize(ex[0].graph, joint.graph, bmap[2], bmap[3])
+        if live is None:
+            self._generic[bkey] = None  # not batch-generic: every batch size is traced
+            return False
+        from . import _guards
+
+        prog = _ModuleProgram(joint, live, _guards(joint.graph), single,
+                              fuse=self._opts[1] != "nofuse", batch=bmap[1])
+        prog.batch = (bmap[0], bmap[1], dims)
+        self._generic[bkey] = prog
+        object.__setattr__(self, "_last", prog)
+        return True
 
     def _trace(self, key, args, diff):
         from . import _compare, _guards
@@ -198,6 +237,8 @@ class CompiledModule:
             return out
         joint = _Joint(rec.graph, cut, len(out_nodes), len(diff),
                        (out_nodes, gout_nodes, grad_nodes))
+        if self._opts[3] and self._generalize(key, args, joint, single):
+            return out
         first = self._pending.pop(key, None)
         if first is None:
             self._pending[key] = joint
@@ -213,6 +254,9 @@ class CompiledModule:
                               fuse=self._opts[1] != "nofuse")
         self._cache.setdefault(key, []).append(prog)
         object.__setattr__(self, "_last", prog)
+        if self._opts[3]:
+            bkey, dims = self._batch_key(key, args)
+            self._exemplar.setdefault(bkey, (joint, dims))
         return out
 
 
