@@ -157,8 +157,10 @@ def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False, bat
     nodes = list(graph)
     fusing = False
     if fuse:
+        from .fold import fold
         from .fuse import available, fuse as _fuse
 
+        nodes = fold(nodes, live_consts, written_consts(nodes))
         nodes = _fuse(nodes)
         fusing = available()
     written = written_consts(nodes)

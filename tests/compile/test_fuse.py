@@ -177,3 +177,38 @@ def test_loop_writes_in_place_into_an_out_array(fuse_all):
             fn(w2, g)
     assert "c_contiguous" in f.code
     np.testing.assert_array_equal(w1.array, w2.array)
+
+
+def test_constant_work_is_folded_and_times_one_dropped(fuse_all):
+    w0 = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+
+    def make():
+        w = torch.tensor(w0, requires_grad=True)
+
+        def step(x):
+            loss = (x @ w).square().sum()  # sum's backward: ones(()), broadcast, multiply
+            loss.backward()
+            with torch.no_grad():
+                w.sub_(0.1 * w.grad)
+                w.grad = None
+            return loss, torch.ones(2)  # a constant that is returned: never shared
+        return w, step
+    x = torch.tensor(np.linspace(0, 1, 6, dtype=np.float32).reshape(2, 3))
+    w, step = make()
+    want = [step(x)[0].item() for _ in range(4)]
+    wc, stepc = make()
+    f = torch.compile(stepc)
+    got = [f(x) for _ in range(4)]
+    bound = list(f._last.fn.__globals__.values())
+    assert not any(b is np.broadcast_to for b in bound)  # folded...
+    body = f.code.split("np.square")[1]
+    assert body.count("np.multiply(") == 1  # ...and only 2 * x is left (not "* ones")
+    assert [g[0].item() for g in got] == want
+    np.testing.assert_array_equal(w.array, wc.array)
+    got[-1][1].array[0] = 5.0  # the returned ones are the caller's own
+    assert f(x)[1].tolist() == [1.0, 1.0]
+    plain = torch.compile(make()[1], mode="nofuse")
+    for _ in range(3):
+        plain(x)
+    assert "np.broadcast_to" in plain.graph.table()  # nofuse: eager's kernels, one by one
+    assert any(b is np.broadcast_to for b in plain._last.fn.__globals__.values())
