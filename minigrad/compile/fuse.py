@@ -151,9 +151,7 @@ class Kernel:
             out = names[inplace] if inplace is not None else "out"
             for a in names:
                 src.append(f"    {a}f = {a}.reshape(-1)")
-            # written through the same variable it is read through: LLVM then knows the
-            # two are one array (with two, its overlap check fails and the loop is scalar)
-            src.append(f"    fo = {out}f" if inplace is not None else "    fo = out.reshape(-1)")
+            src.append("    fo = out.reshape(-1)" if inplace is None else f"    fo = {out}f")
             src.append("    n = fo.size")
             inner = None
             for a, k in zip(names, kinds):
@@ -165,21 +163,29 @@ class Kernel:
                     src.append(f"    if {a}f.size != {inner}: raise ValueError('fused kernel: shapes')")
                 else:
                     src.append(f"    {a}s = {a}f[0]")
-            m = inner or "n"
-            src.append(f"    m = {m}")
+            src.append(f"    m = {inner or 'n'}")
             src.append("    if m == 0 or n % m: raise ValueError('fused kernel: shapes')")
+            # one row (a repeat of the trailing block) at a time, through row views: with
+            # flat indices o + j LLVM did not vectorize the loop once the shape checks
+            # above were there (10x slower, measured); the row written in place is the
+            # same view it is read through (two views would fail LLVM's overlap check)
             src.append("    for r in range(n // m):")
             src.append("        o = r * m")
+            for a, k in zip(names, kinds):
+                if k == "f":
+                    src.append(f"        {a}r = {a}f[o:o + m]")
+            src.append(f"        fr = {names[inplace]}r" if inplace is not None else
+                       "        fr = fo[o:o + m]")
             src.append("        for j in range(m):")
             for a, k in zip(names, kinds):
-                idx = {"f": f"{a}f[o + j]", "b": f"{a}f[j]", "s": f"{a}s"}[k]
+                idx = {"f": f"{a}r[j]", "b": f"{a}f[j]", "s": f"{a}s"}[k]
                 src.append(f"            {a}_ = {idx}")
             for line in head:
                 stmt = line.strip()
                 for a in names:
                     stmt = _rename(stmt, a, a + "_")
                 src.append("            " + stmt)
-            src.append(f"            fo[o + j] = {_rename_all(result, names)}")
+            src.append(f"            fr[j] = {_rename_all(result, names)}")
             src.append(f"    return {out}")
             code = "\n".join(src) + "\n"
             ns = {"np": np}
