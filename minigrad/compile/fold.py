@@ -62,8 +62,10 @@ def fold(nodes, live_consts, written):
         if m is not None:
             pinned.add(id(m))
             pinned.add(id(root(m)))
-        if n.op in ("output", "setgrad", "opaque"):
-            pinned.update(id(u) for u in _uses((n.args, n.kwargs), []))
+        if n.op in ("output", "setgrad", "opaque"):  # (and what they view)
+            for u in _uses((n.args, n.kwargs), []):
+                pinned.add(id(u))
+                pinned.add(id(root(u)))
     known = {}
     for n in nodes:
         if n.op == "const" and n.value is not None and type(n.value) is np.ndarray and \

@@ -212,3 +212,21 @@ def test_constant_work_is_folded_and_times_one_dropped(fuse_all):
         plain(x)
     assert "np.broadcast_to" in plain.graph.table()  # nofuse: eager's kernels, one by one
     assert any(b is np.broadcast_to for b in plain._last.fn.__globals__.values())
+
+
+def test_a_constant_seen_through_a_returned_view_is_not_folded():
+    from minigrad.compile.fold import fold
+    from minigrad.compile.ir import Node
+
+    f4 = np.dtype(np.float32)
+    c = Node("v0", "const", shape=(2,), dtype=f4)
+    c.value = np.ones(2, f4)
+    s = Node("v1", "call", np.add, (c, c), {}, (2,), f4)  # constant work
+    view = Node("v2", "method", "reshape", (s, (1, 2)), {}, (1, 2), f4)
+    view.view_of = s
+    for returned, folded in ((("T", view), False), (("L", None), True)):
+        out = Node("v3", "output", None, (returned,))
+        got = fold([c, s, view, out], set(), set())
+        assert (got[1].op == "const") == folded
+        if folded:
+            np.testing.assert_array_equal(got[1].value, [2.0, 2.0])
