@@ -158,7 +158,8 @@ def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False, bat
     fusing = False
     if fuse:
         from .fold import fold
-        from .fuse import available, fuse as _fuse
+        from .fuse import available
+        from .fuse import fuse as _fuse
 
         nodes = fold(nodes, live_consts, written_consts(nodes))
         nodes = _fuse(nodes)

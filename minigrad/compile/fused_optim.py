@@ -24,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _threads
-from ..optim import adam as _adam, sgd as _sgd
+from ..optim import adam as _adam
+from ..optim import sgd as _sgd
 from ..optim.optimizer import Optimizer
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -140,7 +141,7 @@ class FusedStep:
     def _run(self, kernel, work):
         make = _LOOPS.get(kernel)
         if make is None:
-            return Optimizer._run_blocked(self.opt, kernel, work)
+            return type(self.opt)._run_blocked(self.opt, kernel, work)
         rest, tasks, total = [], [], 0
         n = _threads.get_num_threads()
         for arrays, coefs in work:
@@ -164,7 +165,7 @@ class FusedStep:
         if tasks:
             _threads.parallel_for(lambda t: t[0](*t[1], *t[2]), tasks, total)
         if rest:
-            Optimizer._run_blocked(self.opt, kernel, rest)
+            type(self.opt)._run_blocked(self.opt, kernel, rest)
 
 
 def wrap(fn):

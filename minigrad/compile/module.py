@@ -195,8 +195,8 @@ class CompiledModule:
         return True
 
     def _trace(self, key, args, diff):
-        from . import _compare, _guards
         from ..autograd.engine import grad as _grad
+        from . import _compare, _guards
 
         mod = self._orig_mod
         rec = Recorder(args, fullgraph=self._opts[0])
