@@ -249,12 +249,6 @@ def _simple(node):
     return isinstance(node, ast.Name)
 
 
-def _root(node):
-    while isinstance(node, (ast.Attribute, ast.Subscript)):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
-
-
 def _written(stmts, local):
     """Python state outside the locals that statements visibly change: the targets of
     attribute and item assignments (``self.lr = v``, ``cfg["k"] += v``) and the objects
@@ -287,6 +281,36 @@ def _written(stmts, local):
     return out
 
 
+def _chains(stmts):
+    """Source texts of the name/attribute/constant-subscript chains that statements use
+    as a whole (``self.w`` in ``self.w * x``; ``self`` in ``self.helper(x)`` or
+    ``f(self)``, where anything in it may be read)."""
+    inner, out = set(), set()
+    for s in stmts:
+        for n in ast.walk(s):
+            if isinstance(n, (ast.Attribute, ast.Subscript)):
+                inner.add(id(n.value))
+        for n in ast.walk(s):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
+                    _simple(n.func.value):
+                out.add(ast.unparse(n.func.value))
+            elif isinstance(n, (ast.Name, ast.Attribute, ast.Subscript)) and \
+                    id(n) not in inner and _simple(n):
+                out.add(ast.unparse(n))
+            elif isinstance(n, ast.Subscript) and not isinstance(n.slice, ast.Constant):
+                base = n.value  # a computed key: the container is used as a whole
+                if _simple(base):
+                    out.add(ast.unparse(base))
+    return out
+
+
+def _overlaps(a, b):
+    """Whether one chain is the other or reaches into it (``x.a`` and ``x.a[0]``, ``x``)."""
+    if len(a) > len(b):
+        a, b = b, a
+    return b == a or (b.startswith(a) and b[len(a)] in ".[")
+
+
 def _load(node):
     node = copy.deepcopy(node)
     for m in ast.walk(node):
@@ -306,6 +330,10 @@ class _Splitter:
         self.cells = dict(zip(code.co_freevars, func.__closure__ or ()))
         self.cells["_mg_U"] = types.CellType(_UNBOUND)
         self.sig = inspect.signature(func)
+        plain = not code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS) and \
+            not code.co_kwonlyargcount
+        self.nargs = code.co_argcount if plain else -1
+        self.params = code.co_varnames[:code.co_argcount]
         self.warned = set()
         self.version = 0  # bumped when pieces change (the guards of each are redone)
         self.root = _Block(self, fdef.body, set())
@@ -315,9 +343,12 @@ class _Splitter:
     def __call__(self, args, kwargs):
         if self.bound_self is not None:
             args = (self.bound_self,) + tuple(args)
-        b = self.sig.bind(*args, **kwargs)
-        b.apply_defaults()
-        env = dict(b.arguments)
+        if not kwargs and len(args) == self.nargs:  # plain positional call: no binding
+            env = dict(zip(self.params, args))
+        else:
+            b = self.sig.bind(*args, **kwargs)
+            b.apply_defaults()
+            env = dict(b.arguments)
         r = self.root.run(env)
         return None if r is None else r[1]
 
@@ -512,7 +543,7 @@ class _Run:
         self.ins = sorted(reads | (set(self.outs) - _definite(stmts)))
         self.fn = split.build(stmts, self.ins, self.outs)
         self.writes = _written(stmts, split.local)
-        self.mentions = {n.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name)}
+        self.chains = _chains(stmts)
         self.guards = (-1, None)  # (splitter version, reader of the guard values)
         self.cf = None
         if reason is None and not _trivial(stmts):
@@ -523,7 +554,7 @@ class _Run:
         arguments of the compiled piece, so a change re-traces it (part of its key)."""
         split = self.block.split
         if self.guards[0] != split.version:
-            paths = [p for p, node in split.written().items() if _root(node) in self.mentions]
+            paths = [p for p in split.written() if any(_overlaps(p, c) for c in self.chains)]
             self.guards = (split.version, split.getter(paths, self.ins) if paths else None)
         read = self.guards[1]
         return read(*args) if read is not None else []

@@ -236,10 +236,59 @@ def _loop():
     return fn, [w]
 
 
-def test_break_in_a_loop_makes_the_loop_eager():
-    f, msgs = _same(_loop, [(torch.tensor([1.0, 2.0, 3.0]) * i,) for i in range(CALLS)])
+def _try():
+    w = torch.ones(3)
+
+    def fn(x):
+        y = x * w
+        try:
+            z = y / y.sum().item()
+        except ZeroDivisionError:
+            z = y
+        w.mul_(0.5)
+        return z * 2
+    return fn, [w]
+
+
+@pytest.mark.parametrize("make,what", [(_loop, "for"), (_try, "try")])
+def test_break_in_a_loop_or_try_makes_the_statement_eager(make, what):
+    # the inputs sum to 0 on the first calls: the except clause runs, as eagerly
+    f, msgs = _same(make, [(torch.tensor([1.0, 2.0, -3.0]) * i,) for i in range(CALLS)])
     assert [p.kind for p in f.pieces] == ["compiled", "eager", "compiled"]
-    assert "whole for statement" in msgs[0] and len(msgs) == 1
+    assert f"whole {what} statement" in msgs[0] and len(msgs) == 1
+    assert f.pieces[2].compiled.replays == CALLS - 3
+
+
+class _Stepper:
+    def __init__(self):
+        self.w = torch.ones(2)
+        self.seen = []
+
+    def step(self, x, scale=2.0, *, shift=1.0):
+        y = x * self.w * scale
+        self.seen.append(y.sum().item())
+        return y + shift
+
+
+def _method():
+    s = _Stepper()
+    return s.step, [s.w]
+
+
+def test_bound_method_keywords_and_defaults():
+    fn, _ = _method()
+    f = torch.compile(fn, mode="nofuse")
+    want = _Stepper()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i in range(CALLS):
+            x = torch.tensor([1.0, -2.0]) * i
+            got = f(x) if i < 3 else f(x, scale=3.0, shift=0.5)
+            ref = want.step(x) if i < 3 else want.step(x, scale=3.0, shift=0.5)
+            np.testing.assert_array_equal(got.array, ref.array)
+    assert fn.__self__.seen == want.seen
+    # self.seen changes in the eager part, but the first piece reads only self.w
+    assert f.pieces[0].kind == "compiled" and f.pieces[0].compiled.replays > 0
 
 
 def _early_return():
