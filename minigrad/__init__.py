@@ -24,6 +24,7 @@ from .nn_toplevel import *  # noqa: E402,F401,F403  (torch.conv2d, torch.layer_n
 from . import fft  # noqa: E402,F401  (torch.fft: frequencies and shifts; no complex transforms)
 from . import return_types  # noqa: E402,F401
 from . import signal  # noqa: E402,F401  (torch.signal.windows)
+from . import func  # noqa: E402,F401  (torch.func: functional_call)
 from .signal import windows  # noqa: E402,F401  (torch.windows is the same module)
 from .signal.windows import (  # noqa: E402,F401
     bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,

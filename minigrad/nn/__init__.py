@@ -30,5 +30,6 @@ from ._factory import factory_kwargs
 from . import common_types, grad  # noqa: F401
 from .parameter_containers import ParameterDict, ParameterList
 from . import parallel  # noqa: E402  (DistributedDataParallel)
+from .parallel.data_parallel import DataParallel  # noqa: E402
 from . import attention, modules  # noqa: E402,F401  (torch.nn.attention, torch.nn.modules.<file>)
 from .sync_batchnorm import SyncBatchNorm  # noqa: E402

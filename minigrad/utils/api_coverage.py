@@ -33,6 +33,11 @@ NAMESPACES = [
     ("optim", "torch.optim", "minigrad.optim"),
     ("optim.lr_scheduler", "torch.optim.lr_scheduler", "minigrad.optim.lr_scheduler"),
     ("utils.data", "torch.utils.data", "minigrad.utils.data"),
+    ("nn.utils", "torch.nn.utils", "minigrad.nn.utils"),
+    ("nn.utils.parametrize", "torch.nn.utils.parametrize", "minigrad.nn.utils.parametrize"),
+    ("nn.utils.parametrizations", "torch.nn.utils.parametrizations",
+     "minigrad.nn.utils.parametrizations"),
+    ("nn.utils.stateless", "torch.nn.utils.stateless", "minigrad.nn.utils.stateless"),
 ]
 
 #: Deliberate exclusions: (namespaces, name patterns (fnmatch), reason). One table, read by
@@ -86,8 +91,11 @@ EXCLUDED = [
                        "handle_torch_function", "has_torch_function*", "ScalingType",
                        "SwizzleType", "scaled_mm", "scaled_grouped_mm", "grouped_mm"],
      "TorchScript/dispatch helpers and float8 GPU matmuls"),
-    ("nn", ["DataParallel"],
-     "single-process multi-GPU replication: use nn.parallel.DistributedDataParallel"),
+    ("nn.utils.parametrize", ["OpaqueBase", "is_opaque_reference_type",
+                              "is_traceable_wrapper_subclass",
+                              "get_swap_module_params_on_conversion"],
+     "torch internals parametrize imports: opaque objects of torch.compile and "
+     "tensor-subclass swapping (a minigrad Tensor has no subclasses to swap)"),
     ("optim", ["swap_in_optimizer_params_and_state"], "internal helper of torch.compile"),
     ("utils.data", ["*DataPipe*", "datapipes", "DataChunk", "functional_datapipe", "graph",
                     "graph_settings", "guaranteed_datapipes_determinism", "non_deterministic",

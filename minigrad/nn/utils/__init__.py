@@ -1,18 +1,41 @@
 """``nn.utils``: gradient clipping, parameter/vector conversion, weight and spectral
-normalisation, parametrizations, pruning, fusion and stateless calls (``torch.nn.utils``)."""
-from . import parametrizations, parametrize, rnn  # noqa: F401  (torch.nn.utils.<module>)
-from .clip_grad import clip_grad_norm_, clip_grad_value_
+normalisation, parametrizations, batch-norm fusion and stateless calls (``torch.nn.utils``)."""
+from . import (  # noqa: F401  (torch.nn.utils.<module>)
+    clip_grad,
+    convert_parameters,
+    fusion,
+    init,
+    memory_format,
+    parametrizations,
+    parametrize,
+    rnn,
+    stateless,
+)
+from .clip_grad import (
+    clip_grad_norm,
+    clip_grad_norm_,
+    clip_grad_value_,
+    clip_grads_with_norm_,
+    get_total_norm,
+)
 from .convert_parameters import parameters_to_vector, vector_to_parameters
+from .fusion import (
+    fuse_conv_bn_eval,
+    fuse_conv_bn_weights,
+    fuse_linear_bn_eval,
+    fuse_linear_bn_weights,
+)
+from .init import skip_init
+from .memory_format import (
+    convert_conv2d_weight_memory_format,
+    convert_conv3d_weight_memory_format,
+)
 from .spectral_norm import remove_spectral_norm, spectral_norm
 from .weight_norm import remove_weight_norm, weight_norm
 
-__all__ = [
-           "clip_grad_norm_",
-           "clip_grad_value_",
-           "parameters_to_vector",
-           "remove_spectral_norm",
-           "remove_weight_norm",
-           "spectral_norm",
-           "vector_to_parameters",
-           "weight_norm",
-]
+__all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_",
+           "convert_conv2d_weight_memory_format", "convert_conv3d_weight_memory_format",
+           "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
+           "fuse_linear_bn_weights", "get_total_norm", "parameters_to_vector",
+           "remove_spectral_norm", "remove_weight_norm", "skip_init", "spectral_norm",
+           "vector_to_parameters", "weight_norm"]
