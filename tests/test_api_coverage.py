@@ -37,5 +37,5 @@ def test_no_missing_names_in_completed_namespaces():
     for label, t, m in cov.NAMESPACES:
         if label in ("Tensor", "nn", "nn.functional", "nn.init", "optim",
                      "optim.lr_scheduler", "utils.data", "nn.utils", "nn.utils.parametrize",
-                     "nn.utils.parametrizations", "nn.utils.stateless"):
+                     "nn.utils.parametrizations", "nn.utils.stateless", "nn.utils.prune"):
             assert cov.coverage(label, t, m)["missing"] == [], label

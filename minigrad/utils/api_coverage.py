@@ -38,6 +38,7 @@ NAMESPACES = [
     ("nn.utils.parametrizations", "torch.nn.utils.parametrizations",
      "minigrad.nn.utils.parametrizations"),
     ("nn.utils.stateless", "torch.nn.utils.stateless", "minigrad.nn.utils.stateless"),
+    ("nn.utils.prune", "torch.nn.utils.prune", "minigrad.nn.utils.prune"),
 ]
 
 #: Deliberate exclusions: (namespaces, name patterns (fnmatch), reason). One table, read by
