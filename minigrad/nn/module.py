@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import backend
 from .. import dtypes as _dt
@@ -47,6 +47,11 @@ class Module(StateDictMixin):
     """
 
     training: bool
+    #: PyTorch's class flags: ``call_super_init`` (whether ``__init__`` forwards extra
+    #: arguments to ``object.__init__``; always False here) and ``dump_patches``
+    call_super_init: bool = False
+    dump_patches: bool = False
+    T_destination = TypeVar("T_destination", bound=dict)
 
     def __init__(self):
         sa = object.__setattr__
@@ -142,6 +147,31 @@ class Module(StateDictMixin):
         if name not in mod._parameters:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return mod._parameters[name]
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path (``"bn.running_mean"``)."""
+        mod_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(mod_path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        if name not in mod._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return mod._buffers[name]
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at a dotted path (``"block.0.act"``); the parent must exist, and
+        with ``strict`` so must the attribute being replaced."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")  # noqa: TRY004
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
 
     def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
@@ -380,6 +410,25 @@ class Module(StateDictMixin):
 
     def half(self) -> Module:
         return self.to(_dt.float16)
+
+    def bfloat16(self) -> Module:
+        """Cast floating-point parameters and buffers to bfloat16 (needs ``ml_dtypes``)."""
+        return self.to(_dt.bfloat16_dtype())
+
+    def to_empty(self, *, device, recurse: bool = True) -> Module:
+        """Give every parameter and buffer fresh, uninitialised storage of the same shape and
+        dtype on ``device`` (values unspecified, as in PyTorch); returns self."""
+        dev = backend.device(device)
+        mods = self.modules() if recurse else [self]
+        seen = set()
+        for m in mods:
+            for t in list(m._parameters.values()) + list(m._buffers.values()):
+                if t is not None and id(t) not in seen:
+                    seen.add(id(t))
+                    with backend.on_device(dev):
+                        t.array = backend.xp_for(dev).empty(t.shape, t.array.dtype)
+                    t.grad = None
+        return self
 
     def type(self, dst_type) -> Module:
         return self.to(dst_type)
