@@ -210,7 +210,7 @@ def generate(graph: Graph, live_consts=frozenset(), params=None, fuse=False, bat
             if n.mutates is None or "out" not in n.kwargs:
                 line = (f"{n.name} = " if n.shape is not None or n.op == "call" else "") + line
         elif op == "fused":
-            flat = _flat_call(n, nm) if batch is None else None
+            flat = _flat_call(n, nm)  # (its loop checks sizes: safe in batch-generic code)
             # the ufunc (built on first use, for operands of other layouts) or the loop
             ufunc = n.target if flat is not None else n.target.ufunc
             line = f"{nm.bind(ufunc, 'f')}({_call_args(n, nm)})"

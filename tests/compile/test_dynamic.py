@@ -123,7 +123,11 @@ def _module_training(make, batches, **kw):
     return cm
 
 
-def test_compiled_module_training_is_batch_generic():
+def test_compiled_module_training_is_batch_generic(monkeypatch):
+    from minigrad.compile import fuse
+
+    monkeypatch.setattr(fuse, "MIN_ELEMENTS", {2: 0, 3: 0})
+    monkeypatch.setattr(fuse, "FLAT_MIN", 0)  # fused chains as loops, whatever the batch
     def make():
         torch.manual_seed(0)
         m = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Dropout(0.2),
@@ -145,6 +149,7 @@ def test_compiled_module_training_is_batch_generic():
         (generic,) = cm._generic.values()
         assert "_B = args[0].array.shape[0]" in generic.code
         assert generic.code.count("_B = ") == 2  # the forward and the backward program
+        assert ("c_contiguous" in generic.code) == (mode is None and fuse.available())
 
 
 def test_compiled_transformer_layer_training_is_batch_generic():
