@@ -118,8 +118,10 @@ def _source(func):
             raise CannotSplit(f"a nested function rebinds a local (line {n.lineno})")
     # a local captured by a closure must keep one binding: pieces are separate frames
     counts = {}
-    for a in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
-        counts[a] = 1
+    params = fdef.args
+    for a in params.posonlyargs + params.args + params.kwonlyargs + \
+            [x for x in (params.vararg, params.kwarg) if x is not None]:
+        counts[a.arg] = 1
     for n in _walk_scope(fdef.body):
         for name in _bound_here(n):
             counts[name] = counts.get(name, 0) + 1
@@ -127,6 +129,15 @@ def _source(func):
         if counts.get(c, 0) > 1:
             raise CannotSplit(f"the local {c!r} is captured by a nested function and "
                               "assigned more than once")
+    # the file may have been edited since the function was defined: the source must be
+    # the code's (the same locals, within the same lines)
+    last = max((ln for _, _, ln in code.co_lines() if ln is not None), default=0)
+    local = set(code.co_varnames) | set(code.co_cellvars)
+    annotated = {n.target.id for n in _walk_scope(fdef.body) if isinstance(n, ast.AnnAssign)
+                 and n.value is None and isinstance(n.target, ast.Name)}  # ``x: int``
+    if not local <= set(counts) or not set(counts) - local <= annotated or \
+            not fdef.lineno <= last <= fdef.end_lineno:
+        raise CannotSplit("its source file has changed since it was loaded")
     return fdef
 
 

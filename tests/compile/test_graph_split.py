@@ -385,3 +385,21 @@ def test_fullgraph_still_raises():
     with pytest.raises(GraphBreak, match="Tensor.item"):
         f(x, y)
     assert f.pieces == []
+
+
+def test_fallback_when_the_source_file_changed(tmp_path, monkeypatch):
+    import importlib
+    import os
+
+    src = "def fn(x):\n    y = x * 2\n    print(y.sum().item())\n    return y\n"
+    path = tmp_path / "gbreak_edited_mod.py"
+    path.write_text(src)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod = importlib.import_module("gbreak_edited_mod")
+    path.write_text(src.replace("y = x * 2", "w = x\n    y = w * 2"))  # edited since
+    os.utime(path, (1, 1))  # another mtime, so linecache reloads it
+    f = torch.compile(mod.fn)
+    with pytest.warns(RuntimeWarning, match="source file has changed"):
+        f(torch.ones(2))
+    np.testing.assert_array_equal(f(torch.ones(2)).array, [2.0, 2.0])
+    assert f.pieces == []
