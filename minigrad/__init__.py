@@ -35,6 +35,8 @@ from .serialization import load, save  # noqa: E402
 from .utils.dlpack import from_dlpack  # noqa: E402
 from . import accelerator, backends, testing, version  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401  (torch.linalg)
+from . import sparse  # noqa: E402  (torch.sparse: COO tensors; adds Tensor.to_sparse)
+from .sparse import sparse_coo, sparse_coo_tensor, spmm  # noqa: E402,F401
 from ._settings import *  # noqa: E402,F401,F403
 
 from .torch_version import __version__  # noqa: E402  (a TorchVersion, as torch's)

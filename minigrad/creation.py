@@ -28,6 +28,20 @@ def _size(size):
     return tuple(out)
 
 
+def _sizes(name, args, size):
+    """The size of ``name(*args)`` or ``name(size=...)`` (PyTorch accepts either, not both)."""
+    if size is None:
+        return args
+    if args:
+        raise TypeError(f"{name}() got multiple values for argument 'size'")
+    return (size,)
+
+
+def _no_extra(name, kw):
+    if kw:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kw))}'")
+
+
 def _finish(arr, requires_grad):
     t = Tensor._wrap(arr)
     if requires_grad:
@@ -78,16 +92,22 @@ def _filled(size, value, dtype, device, requires_grad):
     return _finish(arr, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False, **kw):
+    size = _sizes("zeros", size, kw.pop("size", None)) if kw else size
+    _no_extra("zeros", kw)
     return _filled(size, 0, _float(dtype), device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*size, dtype=None, device=None, requires_grad=False, **kw):
+    size = _sizes("ones", size, kw.pop("size", None)) if kw else size
+    _no_extra("ones", kw)
     return _filled(size, 1, _float(dtype), device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False, **kw):
     """Like ``zeros`` (minigrad always initialises memory)."""
+    size = _sizes("empty", size, kw.pop("size", None)) if kw else size
+    _no_extra("empty", kw)
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
@@ -160,13 +180,17 @@ def _random_tensor(kind, size, dtype, device, a, b, generator, requires_grad):
     return _finish(arr, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, **kw):
     """Uniform samples on [0, 1)."""
+    size = _sizes("rand", size, kw.pop("size", None)) if kw else size
+    _no_extra("rand", kw)
     return _random_tensor("uniform", size, dtype, device, 0.0, 1.0, generator, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, **kw):
     """Standard normal samples."""
+    size = _sizes("randn", size, kw.pop("size", None)) if kw else size
+    _no_extra("randn", kw)
     return _random_tensor("normal", size, dtype, device, 0.0, 1.0, generator, requires_grad)
 
 

@@ -47,6 +47,8 @@ def matmul(a, b):
     """Matrix product with NumPy/PyTorch semantics: 1-D operands are promoted to a
     matrix and the added dimension removed; leading (batch) dimensions broadcast."""
     if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a.is_sparse or b.is_sparse:  # minigrad.sparse: sparse @ dense, dense @ sparse
+            return a.__matmul__(b) if a.is_sparse else b.__rmatmul__(a)
         ad, bd = a.array, b.array
         # the common case (two matrices of one dtype that fit) skips the general checks
         if ad.ndim == 2 and bd.ndim == 2 and ad.dtype is bd.dtype and ad.shape[1] == bd.shape[0]:
