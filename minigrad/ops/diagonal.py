@@ -1,8 +1,10 @@
 """Diagonals and triangles: diagonal, diag, diag_embed, diagflat, triu_indices,
 tril_indices (and, as Tensor methods, the in-place triu_ and tril_).
 
-Composites of getitem/IndexAdd over the last two dims (the two dims are moved there
-first), so every order of derivative follows from the indexing primitives.
+``diagonal`` is a view (one small Function whose backward is the differentiable
+``diagonal_scatter`` into zeros); the others are composites of getitem/IndexAdd over the
+last two dims (the two dims are moved there first), so every order of derivative follows
+from the indexing primitives.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import numpy as np
 
 from .. import backend
 from .. import dtypes as _dt
+from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
 from .indexing import GetItem, IndexAdd, _Index
 from .movement import movedim, tril, triu
@@ -21,20 +24,42 @@ def _diag_key(xp, n, m, offset):
     return rows, rows + offset
 
 
+class Diagonal(Function):
+    """y = the ``offset`` diagonal of the (d1, d2) matrices of x, a view of x (in-place
+    writes through it reach x, as in PyTorch); gx = zeros like x with gy on that diagonal"""
+
+    def forward(self, x, offset, d1, d2):
+        self.in_shape, self.args = x.shape, (offset, d1, d2)
+        # NumPy's own diagonal is read-only: the same view built by striding is writeable
+        xp = self.xp
+        m = xp.moveaxis(x, (d1, d2), (-2, -1))
+        n, k = m.shape[-2:]
+        r0, c0 = max(0, -offset), max(0, offset)
+        length = max(0, min(n - r0, k - c0))
+        m = m[..., r0:r0 + length, c0:c0 + length]
+        return xp.lib.stride_tricks.as_strided(
+            m, m.shape[:-2] + (length,), m.strides[:-2] + (m.strides[-2] + m.strides[-1],))
+
+    def backward(self, gy):
+        from .selecting import diagonal_scatter
+
+        offset, d1, d2 = self.args
+        zeros = Tensor._wrap(gy.xp.zeros(self.in_shape, gy.array.dtype))
+        return diagonal_scatter(zeros, gy, offset, d1, d2)
+
+
 def diagonal(input, offset=0, dim1=0, dim2=1):
-    """The ``offset`` diagonal of the (dim1, dim2) matrices, as a new last dimension.
+    """The ``offset`` diagonal of the (dim1, dim2) matrices, as a new last dimension; a
+    view of ``input``, as in PyTorch.
 
     Shape:
         input ``(..., n, ..., m, ...)`` -> the other dims then ``(k,)``, k the diagonal's
-        length. Unlike PyTorch, the result is a copy, not a view.
+        length.
     """
     d1, d2 = _wrap_dim(dim1, input.ndim), _wrap_dim(dim2, input.ndim)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    x = movedim(input, (d1, d2), (-2, -1))
-    n, m = x.shape[-2:]
-    r, c = _diag_key(input.xp, n, m, offset)
-    return GetItem.apply(x, idx=_Index((Ellipsis, r, c), unique=True))
+    return Diagonal.apply(input, offset=int(offset), d1=d1, d2=d2)
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
@@ -62,8 +87,8 @@ def diag(input, diagonal=0):
     2-D input: its ``diagonal``-th diagonal as a 1-D tensor."""
     if input.ndim == 1:
         return diag_embed(input, diagonal)
-    if input.ndim == 2:
-        return globals()["diagonal"](input, diagonal)
+    if input.ndim == 2:  # a copy here, as torch.diag (only torch.diagonal is a view)
+        return globals()["diagonal"](input, diagonal).clone()
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
 
 

@@ -199,3 +199,28 @@ def test_custom_function_saved_output_version_check():
         e.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         e.sum().backward()
+
+
+def _diagonal_program(lib, a):
+    """Writes through diagonals: the common `A.diagonal().add_(eps)` and a batched one."""
+    m = a @ a.transpose(-1, -2)
+    m.diagonal(dim1=-2, dim2=-1).add_(0.5)
+    m[0].diagonal(1).mul_(a[0, 0, 0])
+    d = lib.diag(m[1])               # torch.diag of a matrix is a copy, not a view
+    d.mul_(0)
+    return (m * m).sum() + d.sum()
+
+
+def test_diagonal_is_a_view_and_in_place_writes_through_it_are_differentiable():
+    x = mg.zeros(3, 4)
+    x.diagonal(1).fill_(2.0)
+    assert x.diagonal(1)._base is x and x.tolist()[0] == [0.0, 2.0, 0.0, 0.0]
+    rng = np.random.default_rng(3)
+    a = mg.tensor(rng.standard_normal((2, 3, 3)), requires_grad=True)
+    assert gradcheck(lambda a: _diagonal_program(mg, a), (a,))
+    assert gradgradcheck(lambda a: _diagonal_program(mg, a), (a,))
+    torch = pytest.importorskip("torch")
+    ta = torch.tensor(a.detach().numpy(), requires_grad=True)
+    _diagonal_program(mg, a).backward()
+    _diagonal_program(torch, ta).backward()
+    np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=1e-12)
