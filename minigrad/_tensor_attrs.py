@@ -316,7 +316,7 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False,
 
     check_option("layout", layout)
     dt = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
-    return Tensor(float(s) if dt.is_floating_point else s, dtype=dt, device=device,
+    return Tensor._from_data(float(s) if dt.is_floating_point else s, dtype=dt, device=device,
                   requires_grad=requires_grad)
 
 

@@ -62,7 +62,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
     Python floats become float32 and ints int64 (PyTorch's defaults).
     """
-    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+    return Tensor._from_data(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -70,7 +70,7 @@ def as_tensor(data, dtype=None, device=None):
         return data
     if isinstance(data, np.ndarray) and device is None and (dtype is None or _dt.as_dtype(dtype).np == data.dtype):
         return Tensor._wrap(data) if data.dtype in _dt._FROM_NP else Tensor(data)
-    return Tensor(data, dtype=dtype, device=device)
+    return Tensor._from_data(data, dtype=dtype, device=device)
 
 
 def from_numpy(a: np.ndarray):

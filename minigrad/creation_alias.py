@@ -43,7 +43,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
         if copy is False:
             raise ValueError(f"can't alias Python data of type {type(obj).__name__}: "
                              "copy=False needs a Tensor or an array")
-        return Tensor(obj, dtype=dtype, device=device, requires_grad=requires_grad)
+        return Tensor._from_data(obj, dtype=dtype, device=device, requires_grad=requires_grad)
     src_dev = backend.device_of(arr)
     same = (want is None or want == arr.dtype) and (dev is None or dev == src_dev)
     if copy is False and not same:
@@ -54,7 +54,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
     if same and not copy and arr.dtype in _dt._FROM_NP:
         t = Tensor._wrap(arr)
     else:
-        t = Tensor(arr, dtype=dtype, device=dev if dev is not None else src_dev)
+        t = Tensor._from_data(arr, dtype=dtype, device=dev if dev is not None else src_dev)
     return t.requires_grad_(True) if requires_grad else t
 
 

@@ -35,7 +35,7 @@ class Generator:
         st = self._rng.bit_generator.state
         arr = np.array([st["state"]["state"], st["state"]["inc"], st["has_uint32"], st["uinteger"]],
                        dtype=object)
-        return Tensor(np.frombuffer(str(arr.tolist()).encode(), dtype=np.uint8).copy())
+        return Tensor._from_data(np.frombuffer(str(arr.tolist()).encode(), dtype=np.uint8).copy())
 
     def set_state(self, state):
         import ast

@@ -63,10 +63,21 @@ class Tensor:
     __array_priority__ = 1000  # so ndarray op Tensor defers to Tensor's reflected op
     _is_tensor = True  # graph edges point at Functions or at leaf Tensors
 
-    def __init__(self, data=None, *, dtype=None, device=None, requires_grad=False):
-        if data is None:
-            data = []
-        arr = _to_array(data, dtype, device)
+    def __init__(self, *args, dtype=None, device=None, requires_grad=False):
+        """``Tensor(data)`` as ``tensor(data)`` (minigrad keeps the data's dtype; PyTorch's
+        legacy constructor makes it the default float dtype), or PyTorch's size form
+        ``Tensor(2, 3)`` / ``Tensor(n)`` / ``Tensor(torch.Size([...]))``: a zero-filled
+        tensor of the default float dtype (PyTorch leaves the memory uninitialised)."""
+        if args and (len(args) > 1 or type(args[0]) is builtins.int or
+                     isinstance(args[0], Size)):
+            sizes = tuple(args[0]) if isinstance(args[0], Size) else args
+            if not all(type(n) is builtins.int and n >= 0 for n in sizes):
+                raise TypeError(f"Tensor(): expected sizes as non-negative ints or one "
+                                f"data argument, got {args!r}")
+            arr = _to_array(np.zeros(sizes, (dtype and _dt.as_dtype(dtype).np) or
+                                     _dt.get_default_dtype().np), None, device)
+        else:
+            arr = _to_array([] if not args or args[0] is None else args[0], dtype, device)
         self.array = arr
         self.grad = None
         self._ctx = None
@@ -76,6 +87,14 @@ class Tensor:
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
+
+    @staticmethod
+    def _from_data(data, dtype=None, device=None, requires_grad=False):
+        """A tensor holding ``data`` (a scalar, sequence or array; its dtype kept), never
+        the size form of ``Tensor(n)``: what library code uses instead of ``Tensor(x)``."""
+        if type(data) is builtins.int:  # a 0-d value, not a size
+            data = np.asarray(data)
+        return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
     @staticmethod
     def _wrap(array, ctx=None):
@@ -1111,7 +1130,7 @@ class Tensor:
         return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
-        return Tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+        return Tensor._from_data(data, dtype=dtype or self.dtype, device=device or self.device,
                       requires_grad=requires_grad)
 
 

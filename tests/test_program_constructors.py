@@ -19,3 +19,24 @@ def test_size_keyword_of_factories():
 def test_matches_torch():
     torch = pytest.importorskip("torch")
     assert tuple(mg.zeros(size=(2, 3)).shape) == tuple(torch.zeros(size=(2, 3)).shape)
+
+
+def test_the_tensor_class_takes_sizes_as_pytorchs_legacy_constructor():
+    """``nn.Parameter(torch.Tensor(out, in))`` then an init: older models build weights
+    this way. A single int is a size too (``torch.Tensor(3)`` has shape (3,)), never a
+    0-d value."""
+    torch = pytest.importorskip("torch")
+    for args in [(2, 3), (4,), (0, 5), (torch.Size([2, 2]),)]:
+        ours = mg.Tensor(*[mg.Size(a) if isinstance(a, torch.Size) else a for a in args])
+        theirs = torch.Tensor(*args)
+        assert tuple(ours.shape) == tuple(theirs.shape)
+        assert ours.dtype == mg.float32 and not ours.requires_grad
+    assert mg.Tensor(3, dtype=mg.float64).dtype == mg.float64
+    w = mg.nn.Parameter(mg.Tensor(5, 3))
+    mg.nn.init.kaiming_uniform_(w)
+    assert w.shape == (5, 3) and w.requires_grad and float(w.abs().sum()) > 0
+    assert mg.Tensor([1.5, 2.0]).tolist() == [1.5, 2.0] and mg.Tensor().shape == (0,)
+    with pytest.raises(TypeError, match="non-negative ints"):
+        mg.Tensor(2, -1)
+    with pytest.raises(TypeError, match="non-negative ints"):
+        mg.Tensor(2, 3.0)

@@ -92,4 +92,4 @@ class StandardGamma(Function):
         d = standard_gamma_grad(xp, x64, a64).astype(alpha.array.dtype)
         from ..tensor import Tensor
 
-        return gx * Tensor(d)
+        return gx * Tensor._from_data(d)

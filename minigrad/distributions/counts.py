@@ -21,7 +21,7 @@ def _draw(kind: str, like: Tensor, *params) -> Tensor:
         out = getattr(default_generator._rng, kind)(*params)
     else:
         out = getattr(xp.random, kind)(*params)
-    return Tensor(xp.asarray(out, dtype=like.array.dtype))
+    return Tensor._from_data(xp.asarray(out, dtype=like.array.dtype))
 
 
 def _integer(v):

@@ -44,9 +44,9 @@ def _alias_leaf(t: Tensor, data, requires_grad: bool) -> None:
     """Make ``t`` (a fresh Parameter or Buffer) a graph leaf sharing ``data``'s array and
     version counter; None gives an empty tensor, non-Tensors are converted."""
     if data is None:
-        data = Tensor([])
+        data = Tensor._from_data([])
     if not isinstance(data, Tensor):
-        data = Tensor(data)
+        data = Tensor._from_data(data)
     t.array = data.array
     t.grad = None
     t._ctx = None

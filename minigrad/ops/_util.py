@@ -58,7 +58,7 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
         return x
     if like is not None and isinstance(x, _Real + (numbers.Number,)):
         return Tensor._wrap(scalar(like.xp, x, _dt.result_type(x)))
-    return Tensor(x, device=like.device if like is not None else None)
+    return Tensor._from_data(x, device=like.device if like is not None else None)
 
 
 def cast(t: Tensor, np_dtype) -> Tensor:
@@ -106,7 +106,7 @@ def promote(a, b):
         if isinstance(s, numbers.Number):
             s = s.item() if hasattr(s, "item") else float(s)
         else:
-            s = Tensor(s, device=t.device)
+            s = Tensor._from_data(s, device=t.device)
             return promote(a if not scalar_first else s, s if not scalar_first else b)
     kind = t.array.dtype.kind
     if kind == "f" or kind == "V" or (kind in "iu" and type(s) is not float) or (kind == "b" and type(s) is bool):

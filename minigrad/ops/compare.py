@@ -168,7 +168,7 @@ def where(condition, input=None, other=None):
     ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``.
     """
     if not isinstance(condition, Tensor):
-        condition = Tensor(condition)
+        condition = Tensor._from_data(condition)
     if input is None and other is None:
         from .indexing import nonzero
 

@@ -180,7 +180,7 @@ def _index_array(obj, x, what="index"):
     if isinstance(obj, Tensor):
         arr = obj.array
     elif isinstance(obj, (list, tuple)) and any(isinstance(t, Tensor) for t in _flat(obj)):
-        arr = Tensor(obj).array
+        arr = Tensor._from_data(obj).array
     elif isinstance(obj, (list, tuple)):
         arr = np.asarray(obj)
         if arr.size == 0 and arr.dtype.kind == "f":
@@ -346,7 +346,7 @@ def setitem(x, index, value):
     """
     idx = _normalize(x, index)
     if isinstance(value, (list, tuple)) or (_is_array(value) and not isinstance(value, Tensor)):
-        value = Tensor(value, dtype=x.dtype, device=x.device)
+        value = Tensor._from_data(value, dtype=x.dtype, device=x.device)
     if isinstance(value, Tensor) and value.device != x.device:
         raise RuntimeError(
             f"setitem: expected the value on the tensor's device, but found {x.device} (tensor "
@@ -393,7 +393,7 @@ def _raise_shape(x, idx, v):
 def _int_index(op, index, x):
     """Validate a gather/scatter index: an int64/int32 Tensor on x's device."""
     if not isinstance(index, Tensor):
-        index = Tensor(index, device=x.device)
+        index = Tensor._from_data(index, device=x.device)
     if index.array.dtype not in _INT_DTYPES:
         raise RuntimeError(
             f"{op}(): expected an int64 or int32 index tensor, got {index.dtype} (index shape "
@@ -574,7 +574,7 @@ def take_along_dim(x, indices, dim=None):
 
 def _bool_mask(op, mask, x):
     if not isinstance(mask, Tensor):
-        mask = Tensor(mask, device=x.device)
+        mask = Tensor._from_data(mask, device=x.device)
     if mask.array.dtype != bool:
         raise RuntimeError(
             f"{op} only supports boolean masks, but got mask with dtype {mask.dtype} (mask shape "

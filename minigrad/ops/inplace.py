@@ -211,7 +211,7 @@ def copy_(self, src):
     from .movement import broadcast_to
 
     if not isinstance(src, Tensor):
-        src = Tensor(src)
+        src = Tensor._from_data(src)
     if _check(self, "copy_", src):
         def fn(s):
             return s * 0 + broadcast_to(to(src, dtype=self.dtype, device=self.device), tuple(self.shape))

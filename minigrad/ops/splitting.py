@@ -155,7 +155,7 @@ def unravel_index(indices, shape):
     """The coordinates in a tensor of ``shape`` of the flat ``indices`` (row-major), as a
     tuple of int64 tensors of ``indices``' shape (indices wrap around, as in PyTorch)."""
     if not isinstance(indices, Tensor):
-        indices = Tensor(indices)
+        indices = Tensor._from_data(indices)
     if indices.array.dtype.kind not in "iu":
         raise TypeError("expected 'indices' to be integer dtype, but got "
                         f"{indices.dtype}")
