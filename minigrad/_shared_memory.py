@@ -24,7 +24,7 @@ import numpy as np
 from . import dtypes as _dt
 
 # the mapping of every shared segment -> its file descriptor (closed with the mapping)
-_FDS: "weakref.WeakKeyDictionary[mmap.mmap, int]" = weakref.WeakKeyDictionary()
+_FDS: weakref.WeakKeyDictionary[mmap.mmap, int] = weakref.WeakKeyDictionary()
 
 
 def _new_fd(nbytes: int) -> int:

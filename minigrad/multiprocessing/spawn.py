@@ -51,7 +51,7 @@ def _run(fn, i, args, errors):
         fn(i, *args)
     except KeyboardInterrupt:
         pass  # the parent is shutting the job down
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure of fn goes to the parent, as PyTorch's
         errors.put((i, traceback.format_exc()))
         raise SystemExit(1)
 

@@ -14,7 +14,7 @@ from .. import backend
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
-from .indexing import GetItem, IndexAdd, _Index
+from .indexing import IndexAdd, _Index
 from .movement import movedim, tril, triu
 
 
