@@ -58,11 +58,6 @@ class _Storage:
         self.array, self.location = array, location
 
 
-def is_torch_archive(names) -> bool:
-    return any(n.endswith("/data.pkl") for n in names) and not any(
-        n == "__minigrad__.json" for n in names)
-
-
 def _elements(storage, storage_offset, size, stride) -> np.ndarray:
     """A tensor's elements, copied out of its storage after checking they lie inside it."""
     if not isinstance(storage, _Storage):

@@ -229,8 +229,9 @@ def _zero_flat(default_mask: Tensor, idx) -> Tensor:
     return Tensor._wrap(mask)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prune ``amount`` (a fraction, or a count) entries chosen at random."""
+class _Unstructured(BasePruningMethod):
+    """Prune ``amount`` (a fraction, or a count) entries, first those ``_order`` puts
+    first (flat indices)."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -242,32 +243,28 @@ class RandomUnstructured(BasePruningMethod):
         k = _nparams_toprune(self.amount, t.numel())
         if k == 0:
             return default_mask.clone()
+        return _zero_flat(default_mask, self._order(t)[:k])
+
+
+class RandomUnstructured(_Unstructured):
+    """Prune ``amount`` (a fraction, or a count) entries chosen at random."""
+
+    def _order(self, t):
         from ...creation import rand_like
 
-        prob = rand_like(t).array.reshape(-1)
-        return _zero_flat(default_mask, t.xp.argsort(-prob, kind="stable")[:k])
+        return t.xp.argsort(-rand_like(t).array.reshape(-1), kind="stable")
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prune the ``amount`` entries of smallest absolute value."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount) -> None:
-        _validate_amount_init(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        k = _nparams_toprune(self.amount, t.numel())
-        if k == 0:
-            return default_mask.clone()
+    def _order(self, t):
         xp = t.xp
-        return _zero_flat(default_mask,
-                          xp.argsort(xp.abs(t.array).reshape(-1), kind="stable")[:k])
+        return xp.argsort(xp.abs(t.array).reshape(-1), kind="stable")
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
